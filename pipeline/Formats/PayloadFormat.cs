@@ -1,0 +1,13 @@
+namespace FunctionsObservability.Pipeline.Formats;
+
+public enum PayloadFormat
+{
+    /// <summary>InfluxDB line protocol (<c>text/plain</c>).</summary>
+    LineProtocol,
+
+    /// <summary>A JSON array of point objects, or <c>{"points":[...]}</c> (<c>application/json</c>).</summary>
+    Json,
+
+    /// <summary>One JSON point object per line (<c>application/x-ndjson</c>).</summary>
+    NdJson,
+}
