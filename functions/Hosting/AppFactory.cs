@@ -1,0 +1,44 @@
+using System.Globalization;
+using FunctionsObservability.Functions.Http;
+
+namespace FunctionsObservability.Functions.Hosting;
+
+/// <summary>Builds the web app, for <c>Program</c> and for tests that host it on loopback.</summary>
+public static class AppFactory
+{
+    public const string DefaultUrl = "http://127.0.0.1:7071";
+
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        // appsettings.json sits beside the binary; relative data paths still resolve against the
+        // working directory, so `dotnet run` from the repo root keeps data under ./data.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddEnvironmentVariables();
+
+        // Under the Functions host the port is the host's choice; standalone it is 7071 on loopback.
+        var port = Environment.GetEnvironmentVariable("FUNCTIONS_CUSTOMHANDLER_PORT");
+        if (!string.IsNullOrEmpty(port))
+        {
+            builder.WebHost.UseUrls(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{int.Parse(port, CultureInfo.InvariantCulture)}"));
+        }
+        else if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestLineSize = 16 * 1024;
+        });
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(60));
+        builder.Services.AddMetricsStore(builder.Configuration);
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.MapHealthEndpoints();
+        app.MapIngestEndpoints();
+        app.MapQueryEndpoints();
+        return app;
+    }
+}

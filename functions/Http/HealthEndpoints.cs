@@ -1,0 +1,35 @@
+using FunctionsObservability.Pipeline.Ingest;
+using FunctionsObservability.Pipeline.Storage;
+
+namespace FunctionsObservability.Functions.Http;
+
+/// <summary>Liveness at <c>/api/health</c>; readiness, with the writer and buffer state, at <c>/api/health/ready</c>.</summary>
+internal static class HealthEndpoints
+{
+    public static void MapHealthEndpoints(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/api/health", context => JsonOutput.WriteAsync(context.Response, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("status", "alive");
+            writer.WriteEndObject();
+        }));
+
+        routes.MapGet("/api/health/ready", context =>
+        {
+            var pipeline = context.RequestServices.GetRequiredService<IngestPipeline>();
+            var writer = context.RequestServices.GetRequiredService<PointWriter>();
+            var ready = pipeline.IsAcceptingWrites && pipeline.IsWriterRunning;
+            return JsonOutput.WriteAsync(context.Response, json =>
+            {
+                json.WriteStartObject();
+                json.WriteString("status", ready ? "ready" : "not ready");
+                json.WriteString("writer", pipeline.IsWriterRunning ? (pipeline.IsAcceptingWrites ? "running" : "draining") : "stopped");
+                json.WriteNumber("bufferDepth", pipeline.BufferDepth);
+                json.WriteNumber("unclusteredRows", writer.RecentRows);
+                json.WriteNumber("series", context.RequestServices.GetRequiredService<SeriesCatalog>().Count);
+                json.WriteEndObject();
+            }, ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        });
+    }
+}

@@ -1,0 +1,112 @@
+using FunctionsObservability.Pipeline.Formats;
+using FunctionsObservability.Pipeline.Ingest;
+using FunctionsObservability.Pipeline.Model;
+
+namespace FunctionsObservability.Functions.Http;
+
+/// <summary>
+/// <c>POST /api/ingest</c> (format by Content-Type) and <c>POST /api/v2/write</c> (InfluxDB v2
+/// compatible). Both read the body under limits, hand it to the mesh, and answer after the commit
+/// unless <c>ack=async</c> asks otherwise.
+/// </summary>
+internal static class IngestEndpoints
+{
+    public static void MapIngestEndpoints(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/api/ingest", (HttpContext context) => HandleAsync(context, influxStyle: false));
+        routes.MapPost("/api/v2/write", (HttpContext context) => HandleAsync(context, influxStyle: true));
+    }
+
+    private static async Task HandleAsync(HttpContext context, bool influxStyle)
+    {
+        var services = context.RequestServices;
+        var options = services.GetRequiredService<IngestOptions>();
+        var responder = new IngestResponder(context, influxStyle, options.RetryAfterSeconds);
+        var query = context.Request.Query;
+
+        PayloadFormat format;
+        if (influxStyle)
+        {
+            format = PayloadFormat.LineProtocol;
+        }
+        else if (!TryGetFormat(context.Request.ContentType, out format))
+        {
+            await responder.ErrorAsync(StatusCodes.Status415UnsupportedMediaType,
+                $"Content-Type \"{context.Request.ContentType}\" is not supported; use text/plain (line protocol), application/json or application/x-ndjson").ConfigureAwait(false);
+            return;
+        }
+
+        if (!TimestampPrecisionParser.TryParse(query["precision"], out var precision))
+        {
+            await responder.ErrorAsync(StatusCodes.Status400BadRequest, $"precision \"{query["precision"]}\" is not one of ns, us, ms, s").ConfigureAwait(false);
+            return;
+        }
+
+        if (!TryGetFlag(query["strict"], out var strict))
+        {
+            await responder.ErrorAsync(StatusCodes.Status400BadRequest, $"strict \"{query["strict"]}\" is not true or false").ConfigureAwait(false);
+            return;
+        }
+
+        var ack = query["ack"].ToString();
+        if (ack is not ("" or "sync" or "async"))
+        {
+            await responder.ErrorAsync(StatusCodes.Status400BadRequest, $"ack \"{ack}\" is not sync or async").ConfigureAwait(false);
+            return;
+        }
+
+        var admission = services.GetRequiredService<IngestAdmission>();
+        var aborted = context.RequestAborted;
+        if (!await admission.TryEnterAsync(aborted).ConfigureAwait(false))
+        {
+            await responder.ErrorAsync(StatusCodes.Status503ServiceUnavailable,
+                $"more than {options.MaxConcurrentRequests} ingest requests are in progress; retry later").ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            var body = await BodyReader.ReadAsync(context.Request, options, aborted).ConfigureAwait(false);
+            if (!body.Succeeded)
+            {
+                await responder.ErrorAsync(body.Status, body.Error!).ConfigureAwait(false);
+                return;
+            }
+
+            var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+            var settings = new ParseSettings(precision, now.ToUnixTimeMilliseconds() * 1000, options.MaxLineBytes);
+            var request = new IngestRequest(body.Buffer!, body.Length, pooledPayload: true, format, settings, strict);
+            var result = await services.GetRequiredService<IngestPipeline>()
+                .SubmitAsync(request, waitForCommit: ack != "async", aborted).ConfigureAwait(false);
+            await responder.ResultAsync(result).ConfigureAwait(false);
+        }
+        finally
+        {
+            admission.Exit();
+        }
+    }
+
+    private static bool TryGetFormat(string? contentType, out PayloadFormat format)
+    {
+        var mediaType = (contentType ?? "").Split(';', 2)[0].Trim();
+        format = mediaType.ToLowerInvariant() switch
+        {
+            "text/plain" or "" => PayloadFormat.LineProtocol,
+            "application/json" => PayloadFormat.Json,
+            "application/x-ndjson" or "application/ndjson" or "application/jsonl" => PayloadFormat.NdJson,
+            _ => (PayloadFormat)(-1),
+        };
+        return format >= 0;
+    }
+
+    private static bool TryGetFlag(string? text, out bool value)
+    {
+        value = false;
+        if (string.IsNullOrEmpty(text))
+        {
+            return true;
+        }
+
+        return bool.TryParse(text, out value);
+    }
+}

@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Text.Json;
+using FunctionsObservability.Pipeline.Ingest;
+
+namespace FunctionsObservability.Functions.Http;
+
+/// <summary>
+/// Writes ingest answers: the product's own JSON for <c>/api/ingest</c>, and InfluxDB's
+/// <c>{"code","message"}</c> shape for <c>/api/v2/write</c>, so InfluxDB clients understand them.
+/// </summary>
+internal sealed class IngestResponder(HttpContext context, bool influxStyle, int retryAfterSeconds)
+{
+    public Task ResultAsync(IngestResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        switch (result.Outcome)
+        {
+            case IngestOutcome.Written when influxStyle:
+                context.Response.StatusCode = StatusCodes.Status204NoContent;
+                return Task.CompletedTask;
+            case IngestOutcome.Written:
+                return WriteAsync(StatusCodes.Status200OK, result, null);
+            case IngestOutcome.Queued:
+                return WriteAsync(StatusCodes.Status202Accepted, result, "accepted; the points will be committed shortly");
+            case IngestOutcome.PartiallyWritten:
+                return WriteAsync(StatusCodes.Status400BadRequest, result,
+                    $"partial write: {result.ErrorCount} of {result.LinesReceived} lines were rejected; the other {result.PointsWritten} points were written");
+            case IngestOutcome.Rejected:
+                return WriteAsync(StatusCodes.Status400BadRequest, result, $"{result.Message}; {result.ErrorCount} of {result.LinesReceived} lines were rejected; nothing was written");
+            case IngestOutcome.Overloaded:
+            case IngestOutcome.ShuttingDown:
+                return ErrorAsync(StatusCodes.Status503ServiceUnavailable, $"{result.Message}; nothing was written, retry later");
+            default:
+                return ErrorAsync(StatusCodes.Status500InternalServerError, $"{result.Message}; nothing was written, the request can be retried");
+        }
+    }
+
+    public Task ErrorAsync(int status, string message) =>
+        WriteAsync(status, null, message);
+
+    private async Task WriteAsync(int status, IngestResult? result, string? message)
+    {
+        var response = context.Response;
+        response.StatusCode = status;
+        if (status is StatusCodes.Status503ServiceUnavailable or StatusCodes.Status429TooManyRequests)
+        {
+            response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        }
+
+        response.ContentType = "application/json; charset=utf-8";
+        var writer = new Utf8JsonWriter(response.BodyWriter, JsonOutput.WriterOptions);
+        await using (writer.ConfigureAwait(false))
+        {
+            writer.WriteStartObject();
+            if (influxStyle)
+            {
+                writer.WriteString("code", InfluxCode(status));
+                writer.WriteString("message", InfluxMessage(message, result));
+            }
+            else if (message is not null)
+            {
+                writer.WriteString("error", message);
+            }
+
+            if (result is not null && result.Outcome != IngestOutcome.Queued)
+            {
+                writer.WriteNumber("linesReceived", result.LinesReceived);
+                writer.WriteNumber("pointsWritten", result.PointsWritten);
+                writer.WriteNumber("errorCount", result.ErrorCount);
+                writer.WriteStartArray("errors");
+                foreach (var error in result.Errors)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteNumber("line", error.Line);
+                    writer.WriteString("message", error.Message);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndObject();
+        }
+    }
+
+    private static string InfluxCode(int status) => status switch
+    {
+        StatusCodes.Status400BadRequest => "invalid",
+        StatusCodes.Status413PayloadTooLarge => "request too large",
+        StatusCodes.Status415UnsupportedMediaType => "invalid",
+        StatusCodes.Status202Accepted => "accepted",
+        StatusCodes.Status503ServiceUnavailable => "unavailable",
+        StatusCodes.Status401Unauthorized => "unauthorized",
+        _ => "internal error",
+    };
+
+    private static string InfluxMessage(string? message, IngestResult? result)
+    {
+        if (result is null || result.Errors.Count == 0)
+        {
+            return message ?? "";
+        }
+
+        // InfluxDB names the failing lines inside the message; clients show it as it is.
+        var lines = string.Join("; ", result.Errors.Take(10).Select(e => string.Create(CultureInfo.InvariantCulture, $"line {e.Line}: {e.Message}")));
+        return $"{message}: {lines}";
+    }
+}

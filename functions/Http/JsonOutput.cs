@@ -1,0 +1,60 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using FunctionsObservability.Pipeline.Query;
+
+namespace FunctionsObservability.Functions.Http;
+
+/// <summary>Response JSON written straight to the body pipe, without reflection or a DOM.</summary>
+internal static class JsonOutput
+{
+    /// <summary>Readable messages: quotes stay quotes. The responses are JSON, never HTML.</summary>
+    public static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static async Task WriteAsync(HttpResponse response, Action<Utf8JsonWriter> write, int status = StatusCodes.Status200OK)
+    {
+        response.StatusCode = status;
+        response.ContentType = "application/json; charset=utf-8";
+        var writer = new Utf8JsonWriter(response.BodyWriter, JsonOutput.WriterOptions);
+        await using (writer.ConfigureAwait(false))
+        {
+            write(writer);
+        }
+    }
+
+    public static Task ErrorAsync(HttpResponse response, int status, string message, string? parameter = null) =>
+        WriteAsync(response, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("error", message);
+            if (parameter is not null)
+            {
+                writer.WriteString("parameter", parameter);
+            }
+
+            writer.WriteEndObject();
+        }, status);
+
+    public static void WritePoint(Utf8JsonWriter writer, QueriedPoint point)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("metric", point.Series.Descriptor.Metric);
+        WriteTags(writer, point.Series.Descriptor.Tags);
+        WriteTimestamp(writer, point.TimestampMicros);
+        writer.WriteNumber("value", point.Value);
+        writer.WriteEndObject();
+    }
+
+    public static void WriteTags(Utf8JsonWriter writer, IReadOnlyList<KeyValuePair<string, string>> tags)
+    {
+        writer.WriteStartObject("tags");
+        foreach (var (key, value) in tags)
+        {
+            writer.WriteString(key, value);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    public static void WriteTimestamp(Utf8JsonWriter writer, long micros) =>
+        writer.WriteString("timestamp", new DateTime(DateTime.UnixEpoch.Ticks + (micros * 10), DateTimeKind.Utc));
+}

@@ -1,0 +1,231 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using FunctionsObservability.Pipeline.Query;
+using FunctionsObservability.Pipeline.Storage;
+
+namespace FunctionsObservability.Functions.Http;
+
+/// <summary>Points (pages or NDJSON stream), aggregates, and the metric catalog.</summary>
+internal static class QueryEndpoints
+{
+    private const int StreamFlushEvery = 4096;
+
+    public static void MapQueryEndpoints(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/api/query/points", context => RunAsync(context, PointsAsync));
+        routes.MapGet("/api/query/aggregate", context => RunAsync(context, AggregateAsync));
+        routes.MapGet("/api/metrics", context => RunAsync(context, MetricsAsync));
+        routes.MapGet("/api/metrics/{metric}/tags", context => RunAsync(context, TagsAsync));
+    }
+
+    private static async Task RunAsync(HttpContext context, Func<HttpContext, Task> handler)
+    {
+        try
+        {
+            await handler(context).ConfigureAwait(false);
+        }
+        catch (QueryFailedException exception) when (!context.Response.HasStarted)
+        {
+            var status = exception.Failure switch
+            {
+                QueryFailure.BadParameter => StatusCodes.Status400BadRequest,
+                QueryFailure.Timeout => StatusCodes.Status504GatewayTimeout,
+                _ => StatusCodes.Status503ServiceUnavailable,
+            };
+            if (status == StatusCodes.Status503ServiceUnavailable)
+            {
+                context.Response.Headers.RetryAfter = "1";
+            }
+
+            await JsonOutput.ErrorAsync(context.Response, status, exception.Message, exception.Parameter).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; DuckDB was interrupted through the lease's cancellation.
+        }
+    }
+
+    private static async Task PointsAsync(HttpContext context)
+    {
+        var query = context.Request.Query;
+        var options = context.RequestServices.GetRequiredService<QueryOptions>();
+        var filter = new SeriesFilter(QueryParameters.RequireMetric(query), QueryParameters.Tags(query));
+        var range = QueryParameters.Range(query, requireFrom: false);
+        var service = context.RequestServices.GetRequiredService<PointQueryService>();
+        var aborted = context.RequestAborted;
+
+        if (context.Request.Headers.Accept.ToString().Contains("application/x-ndjson", StringComparison.OrdinalIgnoreCase))
+        {
+            context.Response.ContentType = "application/x-ndjson";
+            var body = context.Response.BodyWriter;
+            var writer = new Utf8JsonWriter(body, JsonOutput.WriterOptions);
+            await using (writer.ConfigureAwait(false))
+            {
+                var written = 0;
+                await foreach (var point in service.StreamAsync(filter, range, aborted).ConfigureAwait(false))
+                {
+                    JsonOutput.WritePoint(writer, point);
+                    writer.Flush();
+                    writer.Reset();
+                    body.Write("\n"u8);
+                    if (++written % StreamFlushEvery == 0)
+                    {
+                        // Waiting on the flush is the backpressure: a slow client slows the read.
+                        await body.FlushAsync(aborted).ConfigureAwait(false);
+                    }
+                }
+            }
+
+            return;
+        }
+
+        var page = await service.GetPageAsync(
+            new PointPageRequest(filter, range, QueryParameters.Limit(query, options), QueryParameters.Cursor(query)), aborted).ConfigureAwait(false);
+        await JsonOutput.WriteAsync(context.Response, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("points");
+            foreach (var point in page.Points)
+            {
+                JsonOutput.WritePoint(writer, point);
+            }
+
+            writer.WriteEndArray();
+            if (page.Next is { } next)
+            {
+                writer.WriteString("nextCursor", next.Encode());
+            }
+            else
+            {
+                writer.WriteNull("nextCursor");
+            }
+
+            writer.WriteEndObject();
+        }).ConfigureAwait(false);
+    }
+
+    private static async Task AggregateAsync(HttpContext context)
+    {
+        var query = context.Request.Query;
+        var request = new AggregateRequest(
+            new SeriesFilter(QueryParameters.RequireMetric(query), QueryParameters.Tags(query)),
+            QueryParameters.Range(query, requireFrom: true),
+            QueryParameters.Step(query),
+            QueryParameters.Function(query),
+            QueryParameters.GroupBy(query));
+        if (request.Range.ToMicros == long.MaxValue)
+        {
+            var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+            request = request with { Range = request.Range with { ToMicros = ((now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10) + 1 } };
+        }
+
+        var series = await context.RequestServices.GetRequiredService<AggregateQueryService>()
+            .QueryAsync(request, context.RequestAborted).ConfigureAwait(false);
+        await JsonOutput.WriteAsync(context.Response, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("series");
+            foreach (var item in series)
+            {
+                writer.WriteStartObject();
+                JsonOutput.WriteTags(writer, item.Tags);
+                writer.WriteStartArray("points");
+                foreach (var bucket in item.Points)
+                {
+                    writer.WriteStartObject();
+                    JsonOutput.WriteTimestamp(writer, bucket.TimestampMicros);
+                    writer.WriteNumber("value", bucket.Value);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }).ConfigureAwait(false);
+    }
+
+    private static Task MetricsAsync(HttpContext context)
+    {
+        var catalog = context.RequestServices.GetRequiredService<SeriesCatalog>();
+        var metrics = catalog.Metrics.Order(StringComparer.Ordinal).ToList();
+        return JsonOutput.WriteAsync(context.Response, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("metrics");
+            foreach (var name in metrics)
+            {
+                var series = catalog.ForMetric(name);
+                long points = 0;
+                var persisted = 0;
+                foreach (var entry in series)
+                {
+                    points += entry.PointCount;
+                    persisted += entry.PointCount > 0 ? 1 : 0;
+                }
+
+                if (persisted == 0)
+                {
+                    continue;
+                }
+
+                writer.WriteStartObject();
+                writer.WriteString("metric", name);
+                writer.WriteNumber("series", persisted);
+                writer.WriteNumber("points", points);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        });
+    }
+
+    private static Task TagsAsync(HttpContext context)
+    {
+        var metric = (string)context.Request.RouteValues["metric"]!;
+        var catalog = context.RequestServices.GetRequiredService<SeriesCatalog>();
+        var series = catalog.ForMetric(metric).Where(static s => s.PointCount > 0).ToList();
+        if (series.Count == 0)
+        {
+            return JsonOutput.ErrorAsync(context.Response, StatusCodes.Status404NotFound, $"metric \"{metric}\" has no points", "metric");
+        }
+
+        var tags = new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal);
+        foreach (var entry in series)
+        {
+            foreach (var (key, value) in entry.Descriptor.Tags)
+            {
+                if (!tags.TryGetValue(key, out var values))
+                {
+                    tags[key] = values = new SortedSet<string>(StringComparer.Ordinal);
+                }
+
+                values.Add(value);
+            }
+        }
+
+        return JsonOutput.WriteAsync(context.Response, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("metric", metric);
+            writer.WriteStartObject("tags");
+            foreach (var (key, values) in tags)
+            {
+                writer.WriteStartArray(key);
+                foreach (var value in values)
+                {
+                    writer.WriteStringValue(value);
+                }
+
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        });
+    }
+}

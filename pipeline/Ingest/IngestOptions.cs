@@ -1,0 +1,84 @@
+namespace FunctionsObservability.Pipeline.Ingest;
+
+/// <summary>Input limits and mesh capacities. Bound from the <c>Ingest</c> configuration section.</summary>
+public sealed class IngestOptions
+{
+    public const string SectionName = "Ingest";
+
+    public int MaxBodyBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Cap on a gzip body's expanded size; decompression stops there.</summary>
+    public int MaxDecompressedBytes { get; set; } = 64 * 1024 * 1024;
+
+    public int MaxLineBytes { get; set; } = 64 * 1024;
+
+    public int MaxTagsPerPoint { get; set; } = 32;
+
+    /// <summary>Longest metric name or tag key, in characters.</summary>
+    public int MaxNameLength { get; set; } = 256;
+
+    public int MaxTagValueLength { get; set; } = 1024;
+
+    /// <summary>How far in the past a timestamp may lie.</summary>
+    public int MaxTimestampAgeDays { get; set; } = 3650;
+
+    /// <summary>How far ahead of the server clock a timestamp may lie.</summary>
+    public int MaxTimestampFutureMinutes { get; set; } = 1440;
+
+    /// <summary>Requests admitted at once (reading, parsing, waiting for commit). Bounds memory.</summary>
+    public int MaxConcurrentRequests { get; set; } = 256;
+
+    /// <summary>Parse workers; 0 means one per core.</summary>
+    public int ParseParallelism { get; set; }
+
+    /// <summary>Requests that may wait in front of the parse block.</summary>
+    public int ParseQueueCapacity { get; set; } = 64;
+
+    /// <summary>Requests per batch handed to the writer.</summary>
+    public int BatchSize { get; set; } = 64;
+
+    /// <summary>The writer joins waiting batches into one commit up to this many points.</summary>
+    public int MaxPointsPerCommit { get; set; } = 1_000_000;
+
+    /// <summary>Longest time a partial batch waits for more requests before it is written.</summary>
+    public int FlushIntervalMilliseconds { get; set; } = 2;
+
+    /// <summary>How long a request may wait for room in the mesh before it is refused with 503.</summary>
+    public int AdmissionTimeoutMilliseconds { get; set; } = 2000;
+
+    /// <summary>The Retry-After a refused request is given.</summary>
+    public int RetryAfterSeconds { get; set; } = 1;
+
+    public int EffectiveParseParallelism => ParseParallelism > 0 ? ParseParallelism : Environment.ProcessorCount;
+
+    public void Validate()
+    {
+        Positive(MaxBodyBytes, nameof(MaxBodyBytes));
+        Positive(MaxDecompressedBytes, nameof(MaxDecompressedBytes));
+        Positive(MaxLineBytes, nameof(MaxLineBytes));
+        Positive(MaxTagsPerPoint, nameof(MaxTagsPerPoint));
+        Positive(MaxNameLength, nameof(MaxNameLength));
+        Positive(MaxTagValueLength, nameof(MaxTagValueLength));
+        Positive(MaxTimestampAgeDays, nameof(MaxTimestampAgeDays));
+        Positive(MaxTimestampFutureMinutes, nameof(MaxTimestampFutureMinutes));
+        Positive(MaxConcurrentRequests, nameof(MaxConcurrentRequests));
+        Positive(ParseQueueCapacity, nameof(ParseQueueCapacity));
+        Positive(BatchSize, nameof(BatchSize));
+        Positive(MaxPointsPerCommit, nameof(MaxPointsPerCommit));
+        Positive(FlushIntervalMilliseconds, nameof(FlushIntervalMilliseconds));
+        Positive(AdmissionTimeoutMilliseconds, nameof(AdmissionTimeoutMilliseconds));
+        Positive(RetryAfterSeconds, nameof(RetryAfterSeconds));
+        if (ParseParallelism < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ParseParallelism), ParseParallelism, "Ingest:ParseParallelism must be 0 (one per core) or more.");
+        }
+    }
+
+    private static void Positive(int value, string name)
+    {
+        if (value <= 0)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"Ingest:{name} must be greater than zero.");
+        }
+    }
+}

@@ -1,0 +1,25 @@
+namespace FunctionsObservability.Pipeline.Ingest;
+
+public enum IngestOutcome
+{
+    /// <summary>Every point was committed.</summary>
+    Written,
+
+    /// <summary>The valid points were committed; some lines were rejected.</summary>
+    PartiallyWritten,
+
+    /// <summary>Nothing was written because of bad input (every line bad, or strict mode).</summary>
+    Rejected,
+
+    /// <summary>The points are in the mesh and will be committed; the caller did not wait.</summary>
+    Queued,
+
+    /// <summary>The mesh stayed full past the admission deadline.</summary>
+    Overloaded,
+
+    /// <summary>The service is draining and takes no more input.</summary>
+    ShuttingDown,
+
+    /// <summary>The commit failed; nothing of the request was written.</summary>
+    StorageFailed,
+}

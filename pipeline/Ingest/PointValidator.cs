@@ -1,0 +1,147 @@
+using FunctionsObservability.Pipeline.Model;
+using FunctionsObservability.Pipeline.Storage;
+
+namespace FunctionsObservability.Pipeline.Ingest;
+
+/// <summary>
+/// Applies the input limits to parsed points and resolves their series. A line with any bad point
+/// is rejected as a whole, so a partial write never stores half of a line.
+/// </summary>
+public sealed class PointValidator
+{
+    private readonly IngestOptions _options;
+    private readonly SeriesCatalog _catalog;
+    private readonly TimeProvider _time;
+
+    public PointValidator(IngestOptions options, SeriesCatalog catalog, TimeProvider time)
+    {
+        _options = options;
+        _catalog = catalog;
+        _time = time;
+    }
+
+    /// <summary>
+    /// Removes the points of bad lines from <paramref name="batch"/>, records why, and returns the
+    /// resolved series of each series index (null where the series itself was rejected).
+    /// </summary>
+    public SeriesEntry?[] Validate(ParsedBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var series = batch.Series;
+        var resolved = new SeriesEntry?[series.Count];
+        var seriesErrors = new string?[series.Count];
+        for (var i = 0; i < series.Count; i++)
+        {
+            seriesErrors[i] = CheckSeries(series[i]);
+            if (seriesErrors[i] is null && !_catalog.TryResolve(series[i], out resolved[i]!))
+            {
+                seriesErrors[i] = $"series {series[i]} would exceed the limit of {_catalog.MaxSeries} series";
+            }
+        }
+
+        var nowMicros = _time.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
+        var oldest = nowMicros - (_options.MaxTimestampAgeDays * 86_400_000_000L);
+        var newest = nowMicros + (_options.MaxTimestampFutureMinutes * 60_000_000L);
+
+        HashSet<int>? badLines = null;
+        var indexes = batch.SeriesIndexes;
+        var timestamps = batch.Timestamps;
+        var values = batch.Values;
+        var lines = batch.Lines;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var line = lines[i];
+            if (badLines is not null && badLines.Contains(line))
+            {
+                continue;
+            }
+
+            var error = seriesErrors[indexes[i]]
+                ?? CheckValue(values[i], series[indexes[i]])
+                ?? CheckTimestamp(timestamps[i], oldest, newest);
+            if (error is not null)
+            {
+                (badLines ??= []).Add(line);
+                batch.AddError(line, error);
+            }
+        }
+
+        if (badLines is not null)
+        {
+            batch.RemoveLines(badLines);
+        }
+
+        return resolved;
+    }
+
+    private string? CheckSeries(SeriesDescriptor descriptor)
+    {
+        var nameError = CheckName(descriptor.Metric, "metric name", _options.MaxNameLength);
+        if (nameError is not null)
+        {
+            return nameError;
+        }
+
+        if (descriptor.Tags.Length > _options.MaxTagsPerPoint)
+        {
+            return $"{descriptor.Tags.Length} tags, more than the limit of {_options.MaxTagsPerPoint}";
+        }
+
+        foreach (var (key, value) in descriptor.Tags)
+        {
+            var error = CheckName(key, "tag key", _options.MaxNameLength)
+                ?? CheckName(value, $"value of tag \"{key}\"", _options.MaxTagValueLength);
+            if (error is not null)
+            {
+                return error;
+            }
+        }
+
+        return null;
+    }
+
+    private static string? CheckName(string text, string what, int maxLength)
+    {
+        if (text.Length == 0)
+        {
+            return $"{what} is empty";
+        }
+
+        if (text.Length > maxLength)
+        {
+            return $"{what} \"{Shorten(text)}\" is {text.Length} characters, longer than the limit of {maxLength}";
+        }
+
+        foreach (var c in text)
+        {
+            if (char.IsControl(c))
+            {
+                return $"{what} \"{Shorten(text)}\" contains a control character (U+{(int)c:X4})";
+            }
+        }
+
+        return null;
+    }
+
+    private static string? CheckValue(double value, SeriesDescriptor series) =>
+        double.IsFinite(value) ? null : $"value of {series.Metric} is {value}; NaN and Infinity are not stored";
+
+    private string? CheckTimestamp(long micros, long oldest, long newest)
+    {
+        if (micros < oldest)
+        {
+            return $"timestamp {Format(micros)} is more than {_options.MaxTimestampAgeDays} days in the past";
+        }
+
+        return micros > newest
+            ? $"timestamp {Format(micros)} is more than {_options.MaxTimestampFutureMinutes} minutes in the future"
+            : null;
+    }
+
+    private static string Format(long micros) =>
+        micros / 1000 is var ms && ms >= -62135596800000 && ms <= 253402300799999
+            ? DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("O", System.Globalization.CultureInfo.InvariantCulture)
+            : $"{micros} µs";
+
+    private static string Shorten(string text) => text.Length <= 64 ? text : string.Concat(text.AsSpan(0, 61), "...");
+}

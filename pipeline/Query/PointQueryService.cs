@@ -1,0 +1,172 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using FunctionsObservability.Pipeline.Storage;
+
+namespace FunctionsObservability.Pipeline.Query;
+
+/// <summary>
+/// Raw points in (timestamp, series) order: keyset pages and an unbounded stream. The keyset
+/// predicate is written as <c>ts &gt;= c AND (ts &gt; c OR series_id &gt;= s)</c>, because the
+/// row-value form defeats DuckDB's zone-map pruning.
+/// </summary>
+public sealed class PointQueryService
+{
+    private readonly SeriesCatalog _catalog;
+    private readonly QueryExecutor _executor;
+
+    public PointQueryService(SeriesCatalog catalog, QueryExecutor executor)
+    {
+        _catalog = catalog;
+        _executor = executor;
+    }
+
+    public async Task<PointPage> GetPageAsync(PointPageRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var selection = SeriesSelection.Resolve(_catalog, request.Filter);
+        if (selection.IsEmpty)
+        {
+            return new PointPage([], null);
+        }
+
+        var cursor = request.After;
+        var skip = cursor?.Seen ?? 0;
+        var sql = BuildSql(selection, request.Range, cursor, limit: (long)request.Limit + skip + 1);
+
+        using var lease = await _executor.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        lease.Command.CommandText = sql;
+        var points = new List<QueriedPoint>(Math.Min(request.Limit, 1024));
+        var more = false;
+        var tailRun = 0;
+        try
+        {
+            using var reader = lease.Command.ExecuteReader();
+            while (reader.Read())
+            {
+                var seriesId = reader.GetInt32(0);
+                var timestamp = reader.GetInt64(1);
+                if (skip > 0 && cursor is { } c && timestamp == c.TimestampMicros && seriesId == c.SeriesId)
+                {
+                    skip--;
+                    continue;
+                }
+
+                if (points.Count == request.Limit)
+                {
+                    more = true;
+                    break;
+                }
+
+                var series = _catalog.Get(seriesId);
+                if (series is null)
+                {
+                    continue;
+                }
+
+                var point = new QueriedPoint(series, timestamp, reader.GetDouble(2));
+                tailRun = points.Count > 0 && SameKey(points[^1], point) ? tailRun + 1 : 1;
+                points.Add(point);
+            }
+        }
+        catch (OperationCanceledException exception)
+        {
+            throw lease.Translate(exception);
+        }
+
+        if (!more || points.Count == 0)
+        {
+            return new PointPage(points, null);
+        }
+
+        var last = points[^1];
+        var seen = tailRun;
+        if (cursor is { } previous && tailRun == points.Count && last.TimestampMicros == previous.TimestampMicros && last.Series.Id == previous.SeriesId)
+        {
+            // The whole page shared the cursor's key: count what earlier pages returned too.
+            seen += previous.Seen;
+        }
+
+        return new PointPage(points, new PageCursor(last.TimestampMicros, last.Series.Id, seen));
+    }
+
+    /// <summary>Every matching point, read from DuckDB in streaming mode, so memory stays flat.</summary>
+    public async IAsyncEnumerable<QueriedPoint> StreamAsync(SeriesFilter filter, TimeRange range, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var selection = SeriesSelection.Resolve(_catalog, filter);
+        if (selection.IsEmpty)
+        {
+            yield break;
+        }
+
+        using var lease = await _executor.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        lease.Command.CommandText = BuildSql(selection, range, cursor: null, limit: null);
+        DuckDB.NET.Data.DuckDBDataReader reader;
+        try
+        {
+            reader = lease.Command.ExecuteReader();
+        }
+        catch (OperationCanceledException exception)
+        {
+            throw lease.Translate(exception);
+        }
+
+        using (reader)
+        {
+            while (true)
+            {
+                bool read;
+                try
+                {
+                    read = reader.Read();
+                }
+                catch (OperationCanceledException exception)
+                {
+                    throw lease.Translate(exception);
+                }
+
+                if (!read)
+                {
+                    yield break;
+                }
+
+                if (_catalog.Get(reader.GetInt32(0)) is { } series)
+                {
+                    yield return new QueriedPoint(series, reader.GetInt64(1), reader.GetDouble(2));
+                }
+            }
+        }
+    }
+
+    private static bool SameKey(QueriedPoint a, QueriedPoint b) => a.TimestampMicros == b.TimestampMicros && a.Series.Id == b.Series.Id;
+
+    private static string BuildSql(SeriesSelection selection, TimeRange range, PageCursor? cursor, long? limit)
+    {
+        var culture = CultureInfo.InvariantCulture;
+        var sql = new StringBuilder("SELECT series_id, ts, value FROM all_points WHERE ");
+        selection.AppendPredicate(sql, "series_id");
+        if (range.FromMicros != long.MinValue)
+        {
+            sql.Append(culture, $" AND ts >= {range.FromMicros}");
+        }
+
+        if (range.ToMicros != long.MaxValue)
+        {
+            sql.Append(culture, $" AND ts < {range.ToMicros}");
+        }
+
+        if (cursor is { } c)
+        {
+            sql.Append(culture, $" AND ts >= {c.TimestampMicros} AND (ts > {c.TimestampMicros} OR series_id >= {c.SeriesId})");
+        }
+
+        sql.Append(" ORDER BY ts, series_id, value");
+        if (limit is { } n)
+        {
+            sql.Append(culture, $" LIMIT {n}");
+        }
+
+        return sql.ToString();
+    }
+}

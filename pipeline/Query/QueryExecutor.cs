@@ -1,0 +1,90 @@
+using DuckDB.NET.Data;
+using FunctionsObservability.Pipeline.Storage;
+
+namespace FunctionsObservability.Pipeline.Query;
+
+/// <summary>
+/// Hands out reader connections: a bounded number at once, each with a timeout. DuckDB.NET ignores
+/// CommandTimeout, so the timeout and the caller's cancellation both interrupt the running
+/// command with <see cref="DuckDBCommand.Cancel"/>.
+/// </summary>
+public sealed class QueryExecutor : IDisposable
+{
+    private readonly MetricsDatabase _database;
+    private readonly QueryOptions _options;
+    private readonly SemaphoreSlim _slots;
+
+    public QueryExecutor(MetricsDatabase database, QueryOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _database = database;
+        _options = options;
+        _slots = new SemaphoreSlim(options.MaxConcurrentQueries, options.MaxConcurrentQueries);
+    }
+
+    public async Task<QueryLease> AcquireAsync(CancellationToken cancellationToken)
+    {
+        if (!await _slots.WaitAsync(_options.AdmissionTimeoutMilliseconds, cancellationToken).ConfigureAwait(false))
+        {
+            throw new QueryFailedException(QueryFailure.Overloaded,
+                $"all {_options.MaxConcurrentQueries} query slots stayed busy for {_options.AdmissionTimeoutMilliseconds} ms");
+        }
+
+        try
+        {
+            return new QueryLease(_database.OpenConnection(), _slots, TimeSpan.FromSeconds(_options.TimeoutSeconds), cancellationToken);
+        }
+        catch
+        {
+            _slots.Release();
+            throw;
+        }
+    }
+
+    public void Dispose() => _slots.Dispose();
+}
+
+/// <summary>One reader connection and one command, valid until disposed.</summary>
+public sealed class QueryLease : IDisposable
+{
+    private readonly DuckDBConnection _connection;
+    private readonly SemaphoreSlim _slots;
+    private readonly CancellationTokenSource _timeout;
+    private readonly CancellationTokenSource _linked;
+    private readonly CancellationTokenRegistration _registration;
+    private readonly TimeSpan _limit;
+
+    internal QueryLease(DuckDBConnection connection, SemaphoreSlim slots, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        _connection = connection;
+        _slots = slots;
+        _limit = timeout;
+        _timeout = new CancellationTokenSource(timeout);
+        _linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _timeout.Token);
+        Command = connection.CreateCommand();
+        Command.UseStreamingMode = true;
+        var command = Command;
+        _registration = _linked.Token.Register(static state => ((DuckDBCommand)state!).Cancel(), command);
+    }
+
+    public DuckDBCommand Command { get; }
+
+    public CancellationToken Token => _linked.Token;
+
+    /// <summary>Turns a cancellation caused by the timeout into <see cref="QueryFailedException"/>.</summary>
+    public Exception Translate(Exception exception) =>
+        _timeout.IsCancellationRequested
+            ? new QueryFailedException(QueryFailure.Timeout, $"the query ran longer than {_limit.TotalSeconds:F0} s and was stopped; narrow the time range or the filter")
+            : exception;
+
+    public void Dispose()
+    {
+        _registration.Dispose();
+        Command.Dispose();
+        _connection.Dispose();
+        _linked.Dispose();
+        _timeout.Dispose();
+        _slots.Release();
+    }
+}

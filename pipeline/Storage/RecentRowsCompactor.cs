@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Logging;
+
+namespace FunctionsObservability.Pipeline.Storage;
+
+/// <summary>
+/// Clusters rows still in arrival order once writes pause, so queries after a burst of ingest do
+/// not pay for a scan of unsorted rows. It takes the writer's gate, so it never writes alongside it.
+/// </summary>
+public sealed partial class RecentRowsCompactor
+{
+    private readonly PointWriter _writer;
+    private readonly TimeSpan _idle;
+    private readonly ILogger<RecentRowsCompactor> _logger;
+
+    public RecentRowsCompactor(PointWriter writer, StorageOptions options, ILogger<RecentRowsCompactor> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _writer = writer;
+        _idle = TimeSpan.FromSeconds(options.CompactionIdleSeconds);
+        _logger = logger;
+    }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Min(1000, _idle.TotalMilliseconds / 2)));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (_writer.RecentRows == 0 || _writer.SinceLastWrite < _idle)
+                {
+                    continue;
+                }
+
+                await _writer.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    if (_writer.RecentRows > 0 && _writer.SinceLastWrite >= _idle)
+                    {
+                        _writer.Compact();
+                    }
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    LogFailed(_logger, exception);
+                }
+                finally
+                {
+                    _writer.Gate.Release();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Clustering recent rows failed; the next idle period tries again")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}

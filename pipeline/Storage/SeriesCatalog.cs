@@ -1,0 +1,168 @@
+using System.Collections.Concurrent;
+using DuckDB.NET.Data;
+using FunctionsObservability.Pipeline.Model;
+
+namespace FunctionsObservability.Pipeline.Storage;
+
+/// <summary>
+/// The in-memory index of every series: by identity for ingest, by id for query results, and by
+/// metric for filters. It is bounded by <see cref="StorageOptions.MaxSeries"/>. A series enters
+/// here before its row is committed; the writer persists it in the same transaction as its first
+/// points, so the file never holds points of an unknown series.
+/// </summary>
+public sealed class SeriesCatalog
+{
+    private readonly ConcurrentDictionary<string, SeriesEntry> _byKey = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, MetricSeriesList> _byMetric = new(StringComparer.Ordinal);
+    private readonly Lock _idLock = new();
+    private readonly int _maxSeries;
+    private SeriesEntry?[] _byId = new SeriesEntry?[1024];
+    private int _nextId;
+    private int _count;
+
+    public SeriesCatalog(int maxSeries)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSeries);
+        _maxSeries = maxSeries;
+    }
+
+    public int Count => Volatile.Read(ref _count);
+
+    public int MaxSeries => _maxSeries;
+
+    public ICollection<string> Metrics => _byMetric.Keys;
+
+    /// <summary>Finds or registers a series; false when registering would exceed the limit.</summary>
+    public bool TryResolve(SeriesDescriptor descriptor, out SeriesEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        var key = descriptor.CanonicalKey;
+        if (_byKey.TryGetValue(key, out entry!))
+        {
+            return true;
+        }
+
+        if (Interlocked.Increment(ref _count) > _maxSeries)
+        {
+            Interlocked.Decrement(ref _count);
+            entry = null!;
+            return false;
+        }
+
+        var created = new SeriesEntry(Interlocked.Increment(ref _nextId), descriptor, persisted: false);
+        entry = _byKey.GetOrAdd(key, created);
+        if (!ReferenceEquals(entry, created))
+        {
+            // Another request registered it first; ours is discarded and its id left unused.
+            Interlocked.Decrement(ref _count);
+            return true;
+        }
+
+        Register(created);
+        return true;
+    }
+
+    public SeriesEntry? Get(int id)
+    {
+        var byId = Volatile.Read(ref _byId);
+        return (uint)id < (uint)byId.Length ? byId[id] : null;
+    }
+
+    /// <summary>A snapshot of the series of one metric; empty when the metric is unknown.</summary>
+    public IReadOnlyList<SeriesEntry> ForMetric(string metric) =>
+        _byMetric.TryGetValue(metric, out var list) ? list.Snapshot() : [];
+
+    /// <summary>Loads what is committed in the file; called once at start-up, before any ingest.</summary>
+    public void Load(DuckDBConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var tags = new Dictionary<int, List<KeyValuePair<string, string>>>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT series_id, tag_key, tag_value FROM series_tags";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var id = reader.GetInt32(0);
+                if (!tags.TryGetValue(id, out var list))
+                {
+                    tags[id] = list = [];
+                }
+
+                list.Add(new(reader.GetString(1), reader.GetString(2)));
+            }
+        }
+
+        var counts = new Dictionary<int, long>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT series_id, count(*) FROM all_points GROUP BY series_id";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                counts[reader.GetInt32(0)] = reader.GetInt64(1);
+            }
+        }
+
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT series_id, metric FROM series";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var id = reader.GetInt32(0);
+                var descriptor = SeriesDescriptor.Create(reader.GetString(1), tags.TryGetValue(id, out var list) ? list : []);
+                var entry = new SeriesEntry(id, descriptor, persisted: true);
+                entry.AddPoints(counts.GetValueOrDefault(id));
+                if (_byKey.TryAdd(descriptor.CanonicalKey, entry))
+                {
+                    _count++;
+                    _nextId = Math.Max(_nextId, id);
+                    Register(entry);
+                }
+            }
+        }
+    }
+
+    private void Register(SeriesEntry entry)
+    {
+        lock (_idLock)
+        {
+            var byId = _byId;
+            if (entry.Id >= byId.Length)
+            {
+                var grown = new SeriesEntry?[Math.Max(byId.Length * 2, entry.Id + 1)];
+                byId.CopyTo(grown, 0);
+                byId = grown;
+            }
+
+            byId[entry.Id] = entry;
+            Volatile.Write(ref _byId, byId);
+        }
+
+        _byMetric.GetOrAdd(entry.Descriptor.Metric, static _ => new MetricSeriesList()).Add(entry);
+    }
+
+    private sealed class MetricSeriesList
+    {
+        private readonly List<SeriesEntry> _entries = [];
+        private SeriesEntry[]? _snapshot;
+
+        public void Add(SeriesEntry entry)
+        {
+            lock (_entries)
+            {
+                _entries.Add(entry);
+                _snapshot = null;
+            }
+        }
+
+        public SeriesEntry[] Snapshot()
+        {
+            lock (_entries)
+            {
+                return _snapshot ??= [.. _entries];
+            }
+        }
+    }
+}

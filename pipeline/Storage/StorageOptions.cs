@@ -1,0 +1,68 @@
+namespace FunctionsObservability.Pipeline.Storage;
+
+/// <summary>Where and how points are stored. Bound from the <c>Storage</c> configuration section.</summary>
+public sealed class StorageOptions
+{
+    public const string SectionName = "Storage";
+    public const string DefaultDataDirectory = "data";
+    public const string DefaultDatabaseFileName = "metrics.duckdb";
+    public const int DefaultMaxSeries = 1_000_000;
+    public const int DefaultCompactionRowThreshold = 2_000_000;
+    public const int DefaultCompactionIdleSeconds = 2;
+    public const int DefaultCompactionBucketSeconds = 600;
+
+    /// <summary>Folder for the DuckDB file; relative paths resolve against the working directory.</summary>
+    public string DataDirectory { get; set; } = DefaultDataDirectory;
+
+    public string DatabaseFileName { get; set; } = DefaultDatabaseFileName;
+
+    /// <summary>DuckDB memory limit, e.g. <c>512MB</c>; empty leaves DuckDB's default (80% of RAM).</summary>
+    public string MemoryLimit { get; set; } = "1GB";
+
+    /// <summary>DuckDB worker threads; 0 means one per core.</summary>
+    public int Threads { get; set; }
+
+    /// <summary>Distinct series the store accepts; a point that would create one more is rejected.</summary>
+    public int MaxSeries { get; set; } = DefaultMaxSeries;
+
+    /// <summary>Rows in arrival order after which the writer re-sorts them into the clustered table.</summary>
+    public int CompactionRowThreshold { get; set; } = DefaultCompactionRowThreshold;
+
+    /// <summary>Seconds without writes after which any rows still in arrival order are clustered.</summary>
+    public int CompactionIdleSeconds { get; set; } = DefaultCompactionIdleSeconds;
+
+    /// <summary>Width of the time slices the clustered table is sorted by, before series and time.</summary>
+    public int CompactionBucketSeconds { get; set; } = DefaultCompactionBucketSeconds;
+
+    public string DatabasePath => Path.GetFullPath(Path.Combine(DataDirectory, DatabaseFileName));
+
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(DataDirectory))
+        {
+            throw new ArgumentException("Storage:DataDirectory must not be empty.");
+        }
+
+        if (string.IsNullOrWhiteSpace(DatabaseFileName))
+        {
+            throw new ArgumentException("Storage:DatabaseFileName must not be empty.");
+        }
+
+        Positive(MaxSeries, nameof(MaxSeries));
+        Positive(CompactionRowThreshold, nameof(CompactionRowThreshold));
+        Positive(CompactionIdleSeconds, nameof(CompactionIdleSeconds));
+        Positive(CompactionBucketSeconds, nameof(CompactionBucketSeconds));
+        if (Threads < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Storage:Threads must be 0 (one per core) or more.");
+        }
+    }
+
+    private static void Positive(int value, string name)
+    {
+        if (value <= 0)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"Storage:{name} must be greater than zero.");
+        }
+    }
+}
