@@ -1,0 +1,84 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using FunctionsObservability.Functions.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace FunctionsObservability.Tests.Infrastructure;
+
+/// <summary>The real app on Kestrel, on a free loopback port, with its data in a temp folder.</summary>
+public sealed class ServiceHost : IAsyncDisposable
+{
+    private readonly TempDirectory? _ownedDirectory;
+    private bool _stopped;
+
+    private ServiceHost(WebApplication app, string dataDirectory, TempDirectory? ownedDirectory)
+    {
+        App = app;
+        DataDirectory = dataDirectory;
+        _ownedDirectory = ownedDirectory;
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(5) };
+    }
+
+    public WebApplication App { get; }
+
+    public HttpClient Client { get; }
+
+    public string DataDirectory { get; }
+
+    public static async Task<ServiceHost> StartAsync(IDictionary<string, string>? settings = null, string? dataDirectory = null)
+    {
+        var owned = dataDirectory is null ? new TempDirectory() : null;
+        var directory = dataDirectory ?? owned!.Path;
+        var args = new List<string> { "--urls=http://127.0.0.1:0", $"--Storage:DataDirectory={directory}" };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            args.Add($"--{key}={value}");
+        }
+
+        var app = AppFactory.Build([.. args], builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
+        await app.StartAsync();
+        return new ServiceHost(app, directory, owned);
+    }
+
+    public T Service<T>()
+        where T : notnull => App.Services.GetRequiredService<T>();
+
+    public Task<HttpResponseMessage> PostAsync(string path, string body, string contentType = "text/plain")
+    {
+        var content = new StringContent(body, Encoding.UTF8);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        return Client.PostAsync(path, content);
+    }
+
+    public async Task<JsonElement> GetJsonAsync(string path)
+    {
+        using var response = await Client.GetAsync(path);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"GET {path} answered {(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>Stops the app the way SIGTERM does: the server first, then the drain.</summary>
+    public async Task StopAsync()
+    {
+        if (!_stopped)
+        {
+            _stopped = true;
+            await App.StopAsync();
+            await App.DisposeAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await StopAsync();
+        _ownedDirectory?.Dispose();
+    }
+}
