@@ -33,7 +33,7 @@ public sealed class LineProtocolParserErrorTests
         { "cpu v=3x", "field \"v\" has an invalid number value \"3x\"" },
         { "cpu v=tru", "field \"v\" has an invalid number value \"tru\"" },
         { "cpu v=3.5i", "field \"v\" has an invalid integer value \"3.5i\"" },
-        { "cpu v=i", "field \"v\" has an invalid integer value \"i\"" },
+        { "cpu v=i", "field \"v\" has an invalid number value \"i\"" },
         { "cpu v=9223372036854775808i", "field \"v\" has an invalid integer value" },
         { "cpu v=-3u", "field \"v\" has an invalid unsigned integer value \"-3u\"" },
         { "cpu a\\ b=x", "field \"a b\" has an invalid number value \"x\"" },
@@ -46,7 +46,6 @@ public sealed class LineProtocolParserErrorTests
         { "cpu msg=\"hello world\"", "field \"msg\" is a string; only numeric and boolean fields are stored" },
         { "cpu v=1,msg=\"x\" 1000", "field \"msg\" is a string" },
         { "cpu msg=\"\"", "field \"msg\" is a string" },
-        { "cpu\xff v=1", "measurement \"cpu\uFFFD\" is not valid UTF-8" },
     };
 
     [Theory]
@@ -99,6 +98,25 @@ public sealed class LineProtocolParserErrorTests
         using var batch = Parse(_parser, $"cpu v=1 1\ncpu v=2 {timestamp}\ncpu v=3 3", Settings with { Precision = precision });
 
         Assert.Equal(new LineError(2, expected), SingleError(batch));
+        Assert.Equal([1, 3], Points(batch).Select(p => p.Line));
+    }
+
+    [Theory]
+    [InlineData(new byte[] { (byte)'c', 0xFF, (byte)' ', (byte)'v', (byte)'=', (byte)'1' }, "measurement \"c\uFFFD\" is not valid UTF-8")]
+    [InlineData(new byte[] { (byte)'c', (byte)',', (byte)'t', (byte)'=', 0xC3, (byte)' ', (byte)'v', (byte)'=', (byte)'1' }, "tag \"t\" is not valid UTF-8")]
+    [InlineData(new byte[] { (byte)'c', (byte)' ', 0xE2, 0x82, (byte)'=', (byte)'1' }, "is not valid UTF-8")]
+    public void Parse_InvalidUtf8InNames_IsLineError(byte[] badLine, string expectedMessagePart)
+    {
+        var body = new List<byte>("c v=1\n"u8.ToArray());
+        body.AddRange(badLine);
+        body.AddRange("\nc v=3"u8.ToArray());
+        using var batch = new ParsedBatch();
+
+        _parser.Parse(body.ToArray(), Settings, batch);
+
+        var error = SingleError(batch);
+        Assert.Equal(2, error.Line);
+        Assert.Contains(expectedMessagePart, error.Message, StringComparison.Ordinal);
         Assert.Equal([1, 3], Points(batch).Select(p => p.Line));
     }
 
