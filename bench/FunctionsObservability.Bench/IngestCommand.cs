@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+
+namespace FunctionsObservability.Bench;
+
+/// <summary>
+/// <c>ingest</c>: POSTs every batch file of a generated workload with C concurrent keep-alive
+/// senders (each takes the next file in order), then counts the stored points. All files are in
+/// memory before the clock starts. A 2xx answer means committed; anything else, or a socket
+/// error or time-out, is an error, with no retry.
+/// </summary>
+internal static class IngestCommand
+{
+    public static async Task<int> RunAsync(Options options)
+    {
+        var url = options.String("url");
+        var dir = Path.GetFullPath(options.String("data"));
+        var concurrency = options.Int("concurrency", 4);
+        var limitFiles = options.Int("limit-files", int.MaxValue);
+        var pid = options.OptionalString("pid") is { } p ? int.Parse(p, System.Globalization.CultureInfo.InvariantCulture) : (int?)null;
+        var target = options.String("target", "server");
+        var timeout = TimeSpan.FromSeconds(options.Double("timeout", 300));
+        var verifyWait = TimeSpan.FromSeconds(options.Double("verify-wait", 10));
+        var manifest = Generator.ReadManifest(dir);
+        var precision = manifest["precision"]!.GetValue<string>();
+        var path = options.String("path", $"/api/v2/write?precision={precision}");
+        options.EnsureAllUsed();
+        if (concurrency < 1)
+        {
+            throw new UsageException("--concurrency must be at least 1");
+        }
+
+        var files = Directory.GetFiles(dir, "batch-*.lp").Order(StringComparer.Ordinal).Take(limitFiles).ToArray();
+        var bodies = files.Select(File.ReadAllBytes).ToArray();
+        var lineCounts = bodies.Select(b => b.AsSpan().Count((byte)'\n')).ToArray();
+        const int fieldsPerLine = 2;
+
+        using var client = Http.Create(url, concurrency, timeout);
+        var contentType = new MediaTypeHeaderValue("text/plain") { CharSet = "utf-8" };
+        var latencies = new double[bodies.Length];
+        var acked = new bool[bodies.Length];
+        var statusCounts = new Dictionary<int, int>();
+        string? firstError = null;
+        var next = -1;
+
+        await using var meter = new ResourceMeter(pid);
+        meter.Start();
+        var workers = Enumerable.Range(0, Math.Min(concurrency, bodies.Length)).Select(_ => Task.Run(async () =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < bodies.Length)
+            {
+                var start = Stopwatch.GetTimestamp();
+                int status;
+                string? error = null;
+                try
+                {
+                    using var content = new ByteArrayContent(bodies[i]);
+                    content.Headers.ContentType = contentType;
+                    using var response = await client.PostAsync(Http.Relative(path), content);
+                    var text = await response.Content.ReadAsStringAsync();
+                    status = (int)response.StatusCode;
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        error = $"{Path.GetFileName(files[i])}: HTTP {status} {Truncate(text)}";
+                    }
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
+                {
+                    status = 0;
+                    error = $"{Path.GetFileName(files[i])}: {e.GetType().Name}: {e.Message}";
+                }
+
+                latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                acked[i] = error is null;
+                lock (statusCounts)
+                {
+                    statusCounts[status] = statusCounts.GetValueOrDefault(status) + 1;
+                    firstError ??= error;
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(workers);
+        var usage = await meter.StopAsync();
+
+        long linesAcked = 0, bytesAcked = 0;
+        for (var i = 0; i < bodies.Length; i++)
+        {
+            if (acked[i])
+            {
+                linesAcked += lineCounts[i];
+                bytesAcked += bodies[i].Length;
+            }
+        }
+
+        var valuesAcked = linesAcked * fieldsPerLine;
+        var errors = acked.Count(a => !a);
+        var sorted = latencies.Order().ToArray();
+        var verify = await PointCounter.VerifyAsync(client, "cpu_", valuesAcked, verifyWait);
+
+        JsonOut.Print(new JsonObject
+        {
+            ["cmd"] = "ingest",
+            ["target"] = target,
+            ["url"] = url + path,
+            ["concurrency"] = concurrency,
+            ["files"] = bodies.Length,
+            ["lines_sent"] = lineCounts.Sum(),
+            ["requests"] = bodies.Length,
+            ["errors"] = errors,
+            ["status_counts"] = new JsonObject(statusCounts.OrderBy(kv => kv.Key)
+                .Select(kv => KeyValuePair.Create(kv.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), (JsonNode?)kv.Value))),
+            ["first_error"] = firstError,
+            ["lines_acked"] = linesAcked,
+            ["field_values_acked"] = valuesAcked,
+            ["bytes_acked"] = bytesAcked,
+            ["wall_s"] = JsonOut.Num(usage.WallSeconds, 3),
+            ["lines_per_s"] = JsonOut.Num(linesAcked / usage.WallSeconds, 0),
+            ["values_per_s"] = JsonOut.Num(valuesAcked / usage.WallSeconds, 0),
+            ["mib_per_s"] = JsonOut.Num(bytesAcked / 1048576.0 / usage.WallSeconds, 1),
+            ["latency_ms"] = LatencyJson(sorted),
+            ["server_pid"] = pid,
+            ["server_cpu_s"] = JsonOut.Num(usage.ServerCpuSeconds, 2),
+            ["server_cpu_cores"] = JsonOut.Num(usage.ServerCpuSeconds / usage.WallSeconds, 2),
+            ["server_cpu_s_per_m_values"] = JsonOut.Num(usage.ServerCpuSeconds / (valuesAcked / 1e6), 2),
+            ["sender_cpu_s"] = JsonOut.Num(usage.OwnCpuSeconds, 2),
+            ["sender_cpu_cores"] = JsonOut.Num(usage.OwnCpuSeconds / usage.WallSeconds, 2),
+            ["other_cpu_cores"] = JsonOut.Num(usage.OtherCpuCores, 2),
+            ["server_peak_rss_mib"] = JsonOut.Num(usage.ServerPeakRssMiB, 0),
+            ["server_max_polled_rss_mib"] = JsonOut.Num(usage.ServerMaxPolledRssMiB, 0),
+            ["count"] = verify,
+        });
+        return errors == 0 && verify["ok"]?.GetValue<bool>() == true ? 0 : 3;
+    }
+
+    public static JsonObject LatencyJson(double[] sorted) => new()
+    {
+        ["n"] = sorted.Length,
+        ["mean"] = JsonOut.Num(sorted.Length == 0 ? double.NaN : sorted.Average(), 2),
+        ["p50"] = JsonOut.Num(Stats.Percentile(sorted, 50), 2),
+        ["p95"] = JsonOut.Num(Stats.Percentile(sorted, 95), 2),
+        ["p99"] = JsonOut.Num(Stats.Percentile(sorted, 99), 2),
+        ["max"] = JsonOut.Num(sorted.Length == 0 ? double.NaN : sorted[^1], 2),
+    };
+
+    public static string Truncate(string text) => text.Length > 300 ? text[..300] + "..." : text;
+}

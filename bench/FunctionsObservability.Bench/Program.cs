@@ -1,0 +1,72 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using FunctionsObservability.Bench;
+
+const string Usage = """
+    usage: FunctionsObservability.Bench <command> [--option value ...]
+      gen          --out DIR [--lines 5000000 --hosts 1000 --regions 10 --batch 5000 --base 1704067200 --seed 42 --precision ns]
+      ingest       --url URL --data DIR [--concurrency 4 --limit-files N --pid PID --target NAME --path P --timeout 300]
+      smallwrites  --url URL [--connections 64 --lines 10 --seconds 30 --warmup 1 --pid PID --target NAME --path P]
+      query        --url URL --data DIR [--runs 5 --host h42 --pid PID --target NAME]
+      count        --url URL [--prefix cpu_]
+      freeport     (prints a free TCP port on 127.0.0.1)
+      report       --in RESULTS.jsonl --json OUT.json --md OUT.md [--size NAME]
+    Each command prints one JSON object on stdout (report writes files); progress goes to stderr.
+    Exit code 0 = fine, 3 = ran but saw errors or lost points, 2 = bad usage.
+    """;
+
+if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+{
+    Console.Error.WriteLine(Usage);
+    return args.Length == 0 ? 2 : 0;
+}
+
+try
+{
+    var options = new Options(args[1..]);
+    return args[0] switch
+    {
+        "gen" => Generator.Run(options),
+        "ingest" => await IngestCommand.RunAsync(options),
+        "smallwrites" => await SmallWritesCommand.RunAsync(options),
+        "query" => await QueryCommand.RunAsync(options),
+        "count" => await CountAsync(options),
+        "freeport" => FreePort(),
+        "report" => ReportCommand.Run(options),
+        _ => throw new UsageException($"unknown command '{args[0]}'"),
+    };
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    Console.Error.WriteLine(Usage);
+    return 2;
+}
+
+static async Task<int> CountAsync(Options options)
+{
+    var url = options.String("url");
+    var prefix = options.String("prefix", "");
+    options.EnsureAllUsed();
+    using var client = Http.Create(url, 1, TimeSpan.FromSeconds(60));
+    var result = await PointCounter.CountAsync(client, prefix);
+    JsonOut.Print(new JsonObject
+    {
+        ["cmd"] = "count",
+        ["prefix"] = prefix,
+        ["stored"] = result.Stored,
+        ["metrics"] = result.Metrics,
+        ["ms"] = JsonOut.Num(result.Milliseconds, 2),
+        ["error"] = result.Error,
+    });
+    return result.Error is null ? 0 : 3;
+}
+
+static int FreePort()
+{
+    using var listener = new TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    Console.Out.WriteLine(((IPEndPoint)listener.LocalEndpoint).Port);
+    return 0;
+}
