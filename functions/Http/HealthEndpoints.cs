@@ -28,6 +28,10 @@ internal static class HealthEndpoints
                 json.WriteNumber("bufferDepth", pipeline.BufferDepth);
                 json.WriteNumber("unclusteredRows", writer.RecentRows);
                 json.WriteNumber("series", context.RequestServices.GetRequiredService<SeriesCatalog>().Count);
+                var gc = GC.GetGCMemoryInfo();
+                json.WriteNumber("managedHeapBytes", gc.HeapSizeBytes);
+                json.WriteNumber("managedCommittedBytes", gc.TotalCommittedBytes);
+                json.WriteNumber("processWorkingSetBytes", Environment.WorkingSet);
                 json.WriteEndObject();
             }, ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });

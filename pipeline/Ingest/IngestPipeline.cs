@@ -27,6 +27,8 @@ public sealed class IngestPipeline : IAsyncDisposable
     private readonly Timer _flushTimer;
     private readonly long _compactionThreshold;
     private int _inFlight;
+    private int _awaitingBatch;
+    private int _timerArmed;
     private volatile bool _draining;
 
     public IngestPipeline(
@@ -79,8 +81,7 @@ public sealed class IngestPipeline : IAsyncDisposable
         _validate.LinkTo(_batch, link);
         _batch.LinkTo(_write, link);
 
-        var interval = TimeSpan.FromMilliseconds(options.FlushIntervalMilliseconds);
-        _flushTimer = new Timer(static state => ((BatchBlock<WriteItem>)state!).TriggerBatch(), _batch, interval, interval);
+        _flushTimer = new Timer(static state => ((IngestPipeline)state!).OnFlushTimer(), this, Timeout.Infinite, Timeout.Infinite);
         metrics.ObserveBufferDepth(() => BufferDepth);
     }
 
@@ -226,6 +227,8 @@ public sealed class IngestPipeline : IAsyncDisposable
             }
 
             _metrics.PointsAccepted.Add(batch.Count);
+            Interlocked.Increment(ref _awaitingBatch);
+            ArmFlushTimer();
             return [new WriteItem(request, new PointChunk(batch, series), batch.LineCount)];
         }
         catch (Exception exception)
@@ -245,6 +248,9 @@ public sealed class IngestPipeline : IAsyncDisposable
             points += item.Chunk.Batch.Count;
         }
 
+        // Group commit: take every batch already waiting, and cut a batch from whatever has
+        // arrived since, so requests that came in during the last commit share this one.
+        _batch.TriggerBatch();
         while (points < _options.MaxPointsPerCommit && _batch.TryReceive(out var more))
         {
             foreach (var item in more)
@@ -253,6 +259,8 @@ public sealed class IngestPipeline : IAsyncDisposable
                 points += item.Chunk.Batch.Count;
             }
         }
+
+        Interlocked.Add(ref _awaitingBatch, -items.Count);
 
         await _writer.Gate.WaitAsync().ConfigureAwait(false);
         try
@@ -302,6 +310,37 @@ public sealed class IngestPipeline : IAsyncDisposable
             var batch = item.Chunk.Batch;
             var outcome = batch.ErrorCount > 0 ? IngestOutcome.PartiallyWritten : IngestOutcome.Written;
             Finish(item.Request, new IngestResult(outcome, item.LinesReceived, batch.Count, batch.ErrorCount, SortedErrors(batch)));
+        }
+    }
+
+    /// <summary>
+    /// The timer runs only while validated requests wait for a batch, so an idle service does
+    /// not wake up every few milliseconds. It keeps ticking until the writer has taken them,
+    /// which also covers a request that reaches the batch block just after a tick.
+    /// </summary>
+    private void ArmFlushTimer()
+    {
+        if (Interlocked.CompareExchange(ref _timerArmed, 1, 0) == 0)
+        {
+            _flushTimer.Change(_options.FlushIntervalMilliseconds, Timeout.Infinite);
+        }
+    }
+
+    private void OnFlushTimer()
+    {
+        _batch.TriggerBatch();
+        if (Volatile.Read(ref _awaitingBatch) > 0)
+        {
+            _flushTimer.Change(_options.FlushIntervalMilliseconds, Timeout.Infinite);
+            return;
+        }
+
+        Volatile.Write(ref _timerArmed, 0);
+
+        // A request counted between the read above and the disarm would otherwise wait for the next one.
+        if (Volatile.Read(ref _awaitingBatch) > 0)
+        {
+            ArmFlushTimer();
         }
     }
 

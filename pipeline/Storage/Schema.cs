@@ -4,7 +4,7 @@ namespace FunctionsObservability.Pipeline.Storage;
 /// The storage layout. Points are narrow numeric rows (series id, microseconds, value): DuckDB
 /// appends those several times faster than rows with text columns. Names and tags live once per
 /// series. New rows land in <c>points_recent</c> in arrival order; the writer moves them into
-/// <c>points</c> sorted by (time slice, series, time), so zone maps prune both by time and by
+/// <c>points</c> sorted by (time slice, series), so zone maps prune both by time and by
 /// series. No indexes: ART indexes slowed ingest and did not speed up these queries.
 /// </summary>
 internal static class Schema
