@@ -36,6 +36,7 @@ public static class AppFactory
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseUnhandledErrors();
         app.MapHealthEndpoints();
         app.MapIngestEndpoints();
         app.MapQueryEndpoints();

@@ -7,7 +7,9 @@ namespace FunctionsObservability.Pipeline.Query;
 /// <summary>
 /// Time-bucket aggregates. Buckets are aligned to multiples of the step since the Unix epoch. The
 /// number of buckets and of groups is checked before DuckDB runs anything, from the range and the
-/// in-memory catalog, so an oversized request costs nothing.
+/// in-memory catalog, so an oversized request costs nothing. Grouping is by series id in SQL
+/// (integers, no join), and series are folded into their groups here; only a percentile over
+/// groups of several series, which cannot be folded, groups by tag value in SQL.
 /// </summary>
 public sealed class AggregateQueryService
 {
@@ -38,37 +40,36 @@ public sealed class AggregateQueryService
             return [];
         }
 
-        if (request.GroupBy is { } groupKey)
+        var groups = AggregateGroups.Build(selection, request.GroupBy);
+        if (groups.Count > _options.MaxSeries)
         {
-            var groups = CountGroups(selection, groupKey);
-            if (groups > _options.MaxSeries)
-            {
-                throw new QueryFailedException(QueryFailure.BadParameter,
-                    $"grouping by \"{groupKey}\" gives {groups} series, more than the limit of {_options.MaxSeries}; add a tag filter", "groupBy");
-            }
+            throw new QueryFailedException(QueryFailure.BadParameter,
+                $"grouping by \"{request.GroupBy}\" gives {groups.Count} series, more than the limit of {_options.MaxSeries}; add a tag filter", "groupBy");
         }
 
+        var isPercentile = request.Function is AggregateFunction.P50 or AggregateFunction.P90 or AggregateFunction.P99;
+        var plan = request.GroupBy is null ? SqlGrouping.None
+            : isPercentile && !groups.OneSeriesPerGroup ? SqlGrouping.ByTagValue
+            : SqlGrouping.BySeries;
+
         using var lease = await _executor.AcquireAsync(cancellationToken).ConfigureAwait(false);
-        lease.Command.CommandText = BuildSql(request, selection);
-        var result = new List<AggregateSeries>();
+        lease.Command.CommandText = BuildSql(request, selection, plan);
+        var accumulator = new BucketAccumulator(request.Function, request.StepMicros);
         try
         {
             using var reader = lease.Command.ExecuteReader();
-            string? currentGroup = null;
-            List<BucketValue>? points = null;
-            var first = true;
             while (reader.Read())
             {
-                var group = reader.IsDBNull(0) ? null : reader.GetString(0);
-                if (first || !string.Equals(group, currentGroup, StringComparison.Ordinal))
+                var group = plan switch
                 {
-                    points = [];
-                    result.Add(new AggregateSeries(GroupTags(request, group), points));
-                    currentGroup = group;
-                    first = false;
+                    SqlGrouping.None => 0,
+                    SqlGrouping.BySeries => groups.GroupOfSeries(reader.GetInt32(0)),
+                    _ => groups.GroupOfValue(reader.IsDBNull(0) ? null : reader.GetString(0)),
+                };
+                if (group >= 0)
+                {
+                    accumulator.Add(group, reader.GetInt64(1), reader.GetDouble(2), reader.GetDouble(3));
                 }
-
-                points!.Add(new BucketValue(reader.GetInt64(1), reader.GetDouble(2)));
             }
         }
         catch (OperationCanceledException exception)
@@ -76,7 +77,7 @@ public sealed class AggregateQueryService
             throw lease.Translate(exception);
         }
 
-        return result;
+        return accumulator.ToSeries(groups, request.Filter.Tags, request.GroupBy);
     }
 
     private static long CountBuckets(TimeRange range, long step)
@@ -87,61 +88,40 @@ public sealed class AggregateQueryService
         return count >= long.MaxValue ? long.MaxValue : (long)count;
     }
 
-    private static int CountGroups(SeriesSelection selection, string key)
-    {
-        var values = new HashSet<string?>(StringComparer.Ordinal);
-        foreach (var entry in selection.Series)
-        {
-            string? value = null;
-            foreach (var tag in entry.Descriptor.Tags)
-            {
-                if (string.Equals(tag.Key, key, StringComparison.Ordinal))
-                {
-                    value = tag.Value;
-                    break;
-                }
-            }
-
-            values.Add(value);
-        }
-
-        return values.Count;
-    }
-
-    private static IReadOnlyList<KeyValuePair<string, string>> GroupTags(AggregateRequest request, string? group)
-    {
-        var tags = new List<KeyValuePair<string, string>>(request.Filter.Tags);
-        if (request.GroupBy is { } key && group is not null && !tags.Exists(t => t.Key == key))
-        {
-            tags.Add(new(key, group));
-        }
-
-        return tags;
-    }
-
-    private static string BuildSql(AggregateRequest request, SeriesSelection selection)
+    private static string BuildSql(AggregateRequest request, SeriesSelection selection, SqlGrouping plan)
     {
         var culture = CultureInfo.InvariantCulture;
         var step = request.StepMicros;
-        var aggregate = request.Function switch
+
+        // Two value columns: the aggregate, and what folding needs besides (a count for avg).
+        var values = request.Function switch
         {
-            AggregateFunction.Avg => "avg(p.value)",
-            AggregateFunction.Min => "min(p.value)",
-            AggregateFunction.Max => "max(p.value)",
-            AggregateFunction.Sum => "sum(p.value)",
-            AggregateFunction.Count => "CAST(count(*) AS DOUBLE)",
-            AggregateFunction.P50 => "quantile_cont(p.value, 0.5)",
-            AggregateFunction.P90 => "quantile_cont(p.value, 0.9)",
-            AggregateFunction.P99 => "quantile_cont(p.value, 0.99)",
+            AggregateFunction.Avg when plan == SqlGrouping.BySeries => "sum(p.value), CAST(count(*) AS DOUBLE)",
+            AggregateFunction.Avg => "avg(p.value), CAST(0 AS DOUBLE)",
+            AggregateFunction.Min => "min(p.value), CAST(0 AS DOUBLE)",
+            AggregateFunction.Max => "max(p.value), CAST(0 AS DOUBLE)",
+            AggregateFunction.Sum => "sum(p.value), CAST(0 AS DOUBLE)",
+            AggregateFunction.Count => "CAST(count(*) AS DOUBLE), CAST(0 AS DOUBLE)",
+            AggregateFunction.P50 => "quantile_cont(p.value, 0.5), CAST(0 AS DOUBLE)",
+            AggregateFunction.P90 => "quantile_cont(p.value, 0.9), CAST(0 AS DOUBLE)",
+            AggregateFunction.P99 => "quantile_cont(p.value, 0.99), CAST(0 AS DOUBLE)",
             _ => throw new ArgumentOutOfRangeException(nameof(request)),
         };
 
-        var sql = new StringBuilder();
-        var group = request.GroupBy is null ? "CAST(NULL AS VARCHAR)" : "t.tag_value";
-        sql.Append(culture, $"SELECT {group} AS grp, p.ts - ((p.ts % {step}) + {step}) % {step} AS bucket, {aggregate} AS v FROM all_points p");
-        if (request.GroupBy is { } key)
+        var group = plan switch
         {
-            sql.Append(culture, $" LEFT JOIN series_tags t ON t.series_id = p.series_id AND t.tag_key = '{key.Replace("'", "''", StringComparison.Ordinal)}'");
+            SqlGrouping.None => "0",
+            SqlGrouping.BySeries => "p.series_id",
+            _ => "t.tag_value",
+        };
+
+        // Timestamps are positive (the ingest window starts after 1970), so integer division
+        // is a floor and buckets align to multiples of the step.
+        var sql = new StringBuilder();
+        sql.Append(culture, $"SELECT {group} AS grp, p.ts // {step} AS bucket, {values} FROM all_points p");
+        if (plan == SqlGrouping.ByTagValue)
+        {
+            sql.Append(culture, $" LEFT JOIN series_tags t ON t.series_id = p.series_id AND t.tag_key = '{request.GroupBy!.Replace("'", "''", StringComparison.Ordinal)}'");
         }
 
         sql.Append(" WHERE ");
@@ -156,7 +136,14 @@ public sealed class AggregateQueryService
             sql.Append(culture, $" AND p.ts < {request.Range.ToMicros}");
         }
 
-        sql.Append(" GROUP BY ALL ORDER BY grp NULLS LAST, bucket");
+        sql.Append(" GROUP BY ALL");
         return sql.ToString();
+    }
+
+    private enum SqlGrouping
+    {
+        None,
+        BySeries,
+        ByTagValue,
     }
 }

@@ -25,48 +25,60 @@ public sealed class PointQueryService
     {
         ArgumentNullException.ThrowIfNull(request);
         var selection = SeriesSelection.Resolve(_catalog, request.Filter);
-        if (selection.IsEmpty)
+        var cursor = request.After;
+        var skip = cursor?.Seen ?? 0;
+        var need = (long)request.Limit + skip + 1;
+        var window = TimeWindow.For(selection, request.Range, cursor, need);
+        if (window is null)
         {
             return new PointPage([], null);
         }
 
-        var cursor = request.After;
-        var skip = cursor?.Seen ?? 0;
-        var sql = BuildSql(selection, request.Range, cursor, limit: (long)request.Limit + skip + 1);
-
         using var lease = await _executor.AcquireAsync(cancellationToken).ConfigureAwait(false);
-        lease.Command.CommandText = sql;
         var points = new List<QueriedPoint>(Math.Min(request.Limit, 1024));
         var more = false;
         var tailRun = 0;
+        var (from, width, end) = window.Value;
         try
         {
-            using var reader = lease.Command.ExecuteReader();
-            while (reader.Read())
+            // Read ascending, disjoint time windows until the page is full. Each window holds
+            // about a page at the selection's average density, so DuckDB sorts a page's worth of
+            // rows instead of everything after the cursor; sparse stretches widen the window.
+            for (var first = true; !more && from < end; first = false)
             {
-                var seriesId = reader.GetInt32(0);
-                var timestamp = reader.GetInt64(1);
-                if (skip > 0 && cursor is { } c && timestamp == c.TimestampMicros && seriesId == c.SeriesId)
+                var to = width >= end - from ? end : from + width;
+                lease.Command.CommandText = BuildSql(selection, new TimeRange(from, to), first ? cursor : null, need);
+                using (var reader = lease.Command.ExecuteReader())
                 {
-                    skip--;
-                    continue;
+                    while (reader.Read())
+                    {
+                        var seriesId = reader.GetInt32(0);
+                        var timestamp = reader.GetInt64(1);
+                        if (skip > 0 && cursor is { } c && timestamp == c.TimestampMicros && seriesId == c.SeriesId)
+                        {
+                            skip--;
+                            continue;
+                        }
+
+                        if (points.Count == request.Limit)
+                        {
+                            more = true;
+                            break;
+                        }
+
+                        if (_catalog.Get(seriesId) is not { } series)
+                        {
+                            continue;
+                        }
+
+                        var point = new QueriedPoint(series, timestamp, reader.GetDouble(2));
+                        tailRun = points.Count > 0 && SameKey(points[^1], point) ? tailRun + 1 : 1;
+                        points.Add(point);
+                    }
                 }
 
-                if (points.Count == request.Limit)
-                {
-                    more = true;
-                    break;
-                }
-
-                var series = _catalog.Get(seriesId);
-                if (series is null)
-                {
-                    continue;
-                }
-
-                var point = new QueriedPoint(series, timestamp, reader.GetDouble(2));
-                tailRun = points.Count > 0 && SameKey(points[^1], point) ? tailRun + 1 : 1;
-                points.Add(point);
+                from = to;
+                width = width > long.MaxValue / 4 ? long.MaxValue : width * 4;
             }
         }
         catch (OperationCanceledException exception)

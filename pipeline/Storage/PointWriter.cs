@@ -120,18 +120,34 @@ public sealed partial class PointWriter : IDisposable
 
     private static void CountPoints(PointChunk chunk)
     {
-        // Counting per distinct series of the chunk keeps the shared counters' contention low.
-        var counts = new int[chunk.Series.Length];
-        foreach (var index in chunk.Batch.SeriesIndexes)
+        // Totals per distinct series of the chunk keep the shared counters' contention low.
+        var series = chunk.Series.Length;
+        var counts = new int[series];
+        var min = new long[series];
+        var max = new long[series];
+        var indexes = chunk.Batch.SeriesIndexes;
+        var timestamps = chunk.Batch.Timestamps;
+        for (var i = 0; i < indexes.Length; i++)
         {
-            counts[index]++;
+            var index = indexes[i];
+            var timestamp = timestamps[i];
+            if (counts[index]++ == 0)
+            {
+                min[index] = timestamp;
+                max[index] = timestamp;
+            }
+            else
+            {
+                min[index] = Math.Min(min[index], timestamp);
+                max[index] = Math.Max(max[index], timestamp);
+            }
         }
 
-        for (var i = 0; i < counts.Length; i++)
+        for (var i = 0; i < series; i++)
         {
             if (counts[i] > 0)
             {
-                chunk.Series[i]!.AddPoints(counts[i]);
+                chunk.Series[i]!.AddPoints(counts[i], min[i], max[i]);
             }
         }
     }

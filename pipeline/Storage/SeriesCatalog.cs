@@ -93,14 +93,14 @@ public sealed class SeriesCatalog
             }
         }
 
-        var counts = new Dictionary<int, long>();
+        var counts = new Dictionary<int, (long Count, long Min, long Max)>();
         using (var command = connection.CreateCommand())
         {
-            command.CommandText = "SELECT series_id, count(*) FROM all_points GROUP BY series_id";
+            command.CommandText = "SELECT series_id, count(*), min(ts), max(ts) FROM all_points GROUP BY series_id";
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                counts[reader.GetInt32(0)] = reader.GetInt64(1);
+                counts[reader.GetInt32(0)] = (reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
             }
         }
 
@@ -113,7 +113,10 @@ public sealed class SeriesCatalog
                 var id = reader.GetInt32(0);
                 var descriptor = SeriesDescriptor.Create(reader.GetString(1), tags.TryGetValue(id, out var list) ? list : []);
                 var entry = new SeriesEntry(id, descriptor, persisted: true);
-                entry.AddPoints(counts.GetValueOrDefault(id));
+                if (counts.TryGetValue(id, out var stored))
+                {
+                    entry.AddPoints(stored.Count, stored.Min, stored.Max);
+                }
                 if (_byKey.TryAdd(descriptor.CanonicalKey, entry))
                 {
                     _count++;

@@ -6,6 +6,8 @@ namespace FunctionsObservability.Pipeline.Storage;
 public sealed class SeriesEntry
 {
     private long _pointCount;
+    private long _minTimestamp = long.MaxValue;
+    private long _maxTimestamp = long.MinValue;
     private volatile bool _persisted;
 
     internal SeriesEntry(int id, SeriesDescriptor descriptor, bool persisted)
@@ -22,6 +24,12 @@ public sealed class SeriesEntry
     /// <summary>Committed points of this series.</summary>
     public long PointCount => Interlocked.Read(ref _pointCount);
 
+    /// <summary>Earliest committed timestamp (Unix microseconds); <see cref="long.MaxValue"/> when empty.</summary>
+    public long MinTimestamp => Volatile.Read(ref _minTimestamp);
+
+    /// <summary>Latest committed timestamp (Unix microseconds); <see cref="long.MinValue"/> when empty.</summary>
+    public long MaxTimestamp => Volatile.Read(ref _maxTimestamp);
+
     /// <summary>Whether the series row is committed. Only the writer reads and sets it.</summary>
     internal bool Persisted
     {
@@ -29,5 +37,19 @@ public sealed class SeriesEntry
         set => _persisted = value;
     }
 
-    internal void AddPoints(long count) => Interlocked.Add(ref _pointCount, count);
+    /// <summary>Records committed points. Only the writer calls this, so the bounds need no compare-exchange.</summary>
+    internal void AddPoints(long count, long minTimestamp, long maxTimestamp)
+    {
+        if (minTimestamp < _minTimestamp)
+        {
+            Volatile.Write(ref _minTimestamp, minTimestamp);
+        }
+
+        if (maxTimestamp > _maxTimestamp)
+        {
+            Volatile.Write(ref _maxTimestamp, maxTimestamp);
+        }
+
+        Interlocked.Add(ref _pointCount, count);
+    }
 }

@@ -62,6 +62,23 @@ public sealed class QueryHttpTests
         Assert.Equal([("h0", h0), ("h1", h1), ("h2", h2)], firstValues);
     }
 
+    [Theory]
+    [InlineData("avg", 1299.5, 1299.5)]
+    [InlineData("min", 0, 1000)]
+    [InlineData("count", 1200, 600)]
+    [InlineData("sum", 1559400, 779700)]
+    public async Task Aggregate_GroupByRegion_FoldsTheHostsOfEachRegion(string fn, double r0, double r1)
+    {
+        await using var host = await StartWithDataAsync();
+
+        var result = await host.GetJsonAsync($"/api/query/aggregate?metric=cpu_usage&from={Iso(Hour)}&to={Iso(Hour + 600)}&step=10m&fn={fn}&groupBy=region");
+
+        var regions = result.GetProperty("series").EnumerateArray().Select(s => (
+            s.GetProperty("tags").GetProperty("region").GetString(),
+            Assert.Single(s.GetProperty("points").EnumerateArray()).GetProperty("value").GetDouble())).ToList();
+        Assert.Equal([("r0", r0), ("r1", r1)], regions);
+    }
+
     [Fact]
     public async Task Aggregate_GroupByRegionWithPercentile_MergesHosts()
     {
