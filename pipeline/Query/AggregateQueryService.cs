@@ -49,7 +49,8 @@ public sealed class AggregateQueryService
 
         var isPercentile = request.Function is AggregateFunction.P50 or AggregateFunction.P90 or AggregateFunction.P99;
         var plan = request.GroupBy is null ? SqlGrouping.None
-            : isPercentile && !groups.OneSeriesPerGroup ? SqlGrouping.ByTagValue
+            : groups.OneSeriesPerGroup ? SqlGrouping.BySeriesAlone
+            : isPercentile ? SqlGrouping.ByTagValue
             : SqlGrouping.BySeries;
 
         using var lease = await _executor.AcquireAsync(cancellationToken).ConfigureAwait(false);
@@ -63,7 +64,7 @@ public sealed class AggregateQueryService
                 var group = plan switch
                 {
                     SqlGrouping.None => 0,
-                    SqlGrouping.BySeries => groups.GroupOfSeries(reader.GetInt32(0)),
+                    SqlGrouping.BySeries or SqlGrouping.BySeriesAlone => groups.GroupOfSeries(reader.GetInt32(0)),
                     _ => groups.GroupOfValue(reader.IsDBNull(0) ? null : reader.GetString(0)),
                 };
                 if (group >= 0)
@@ -111,7 +112,7 @@ public sealed class AggregateQueryService
         var group = plan switch
         {
             SqlGrouping.None => "0",
-            SqlGrouping.BySeries => "p.series_id",
+            SqlGrouping.BySeries or SqlGrouping.BySeriesAlone => "p.series_id",
             _ => "t.tag_value",
         };
 
@@ -142,8 +143,16 @@ public sealed class AggregateQueryService
 
     private enum SqlGrouping
     {
+        /// <summary>All series into one: group by bucket only.</summary>
         None,
+
+        /// <summary>Each group is one series: group by series id, nothing to fold.</summary>
+        BySeriesAlone,
+
+        /// <summary>Groups of several series: group by series id with foldable partials.</summary>
         BySeries,
+
+        /// <summary>A percentile over groups of several series: join the tag and group by its value.</summary>
         ByTagValue,
     }
 }

@@ -82,9 +82,10 @@ public sealed partial class PointWriter : IDisposable
 
     /// <summary>
     /// Moves rows in arrival order into the clustered table, sorted by time slice, then series,
-    /// so that both time-range and single-series reads prune by zone maps. One integer sort key
-    /// sorts about twice as fast as three columns; rows of a series within a slice stay close
-    /// together, and no query depends on their physical order. Readers see either the
+    /// so that time-range, one-metric and one-series reads all prune by zone maps: series ids
+    /// are handed out in blocks per metric (<see cref="SeriesCatalog"/>), so sorting by id also
+    /// keeps a metric's rows together. One integer key sorts in about two thirds of the time of
+    /// a join on the metric plus two keys; no query depends on the order within a series. Readers see either the
     /// rows before or after the move, never both, because it is one transaction.
     /// </summary>
     public long Compact()
@@ -176,7 +177,7 @@ public sealed partial class PointWriter : IDisposable
         {
             foreach (var entry in created)
             {
-                appender.CreateRow().AppendValue(entry.Id).AppendValue(entry.Descriptor.Metric).EndRow();
+                appender.CreateRow().AppendValue(entry.Id).AppendValue(entry.MetricId).AppendValue(entry.Descriptor.Metric).EndRow();
             }
         }
 

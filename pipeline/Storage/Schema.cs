@@ -4,14 +4,15 @@ namespace FunctionsObservability.Pipeline.Storage;
 /// The storage layout. Points are narrow numeric rows (series id, microseconds, value): DuckDB
 /// appends those several times faster than rows with text columns. Names and tags live once per
 /// series. New rows land in <c>points_recent</c> in arrival order; the writer moves them into
-/// <c>points</c> sorted by (time slice, series), so zone maps prune both by time and by
-/// series. No indexes: ART indexes slowed ingest and did not speed up these queries.
+/// <c>points</c> sorted by (time slice, metric, series), so zone maps prune by time, and
+/// a metric's or a series' rows lie together within each slice. No indexes: ART indexes slowed ingest and did not speed up these queries.
 /// </summary>
 internal static class Schema
 {
     public const string CreateStatements = """
         CREATE TABLE IF NOT EXISTS series (
             series_id INTEGER NOT NULL,
+            metric_id INTEGER NOT NULL,
             metric VARCHAR NOT NULL);
         CREATE TABLE IF NOT EXISTS series_tags (
             series_id INTEGER NOT NULL,

@@ -14,10 +14,12 @@ public sealed class SeriesCatalog
 {
     private readonly ConcurrentDictionary<string, SeriesEntry> _byKey = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, MetricSeriesList> _byMetric = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, MetricIdAllocator> _allocators = new(StringComparer.Ordinal);
     private readonly Lock _idLock = new();
     private readonly int _maxSeries;
     private SeriesEntry?[] _byId = new SeriesEntry?[1024];
-    private int _nextId;
+    private int _lastBlock;
+    private int _nextMetricId;
     private int _count;
 
     public SeriesCatalog(int maxSeries)
@@ -49,7 +51,8 @@ public sealed class SeriesCatalog
             return false;
         }
 
-        var created = new SeriesEntry(Interlocked.Increment(ref _nextId), descriptor, persisted: false);
+        var allocator = _allocators.GetOrAdd(descriptor.Metric, _ => new MetricIdAllocator(Interlocked.Increment(ref _nextMetricId)));
+        var created = new SeriesEntry(allocator.NextId(ref _lastBlock), allocator.MetricId, descriptor, persisted: false);
         entry = _byKey.GetOrAdd(key, created);
         if (!ReferenceEquals(entry, created))
         {
@@ -106,13 +109,16 @@ public sealed class SeriesCatalog
 
         using (var command = connection.CreateCommand())
         {
-            command.CommandText = "SELECT series_id, metric FROM series";
+            command.CommandText = "SELECT series_id, metric, metric_id FROM series";
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
                 var id = reader.GetInt32(0);
                 var descriptor = SeriesDescriptor.Create(reader.GetString(1), tags.TryGetValue(id, out var list) ? list : []);
-                var entry = new SeriesEntry(id, descriptor, persisted: true);
+                var metricId = reader.GetInt32(2);
+                _nextMetricId = Math.Max(_nextMetricId, metricId);
+                _allocators.GetOrAdd(descriptor.Metric, _ => new MetricIdAllocator(metricId)).Continue(id);
+                var entry = new SeriesEntry(id, metricId, descriptor, persisted: true);
                 if (counts.TryGetValue(id, out var stored))
                 {
                     entry.AddPoints(stored.Count, stored.Min, stored.Max);
@@ -120,7 +126,7 @@ public sealed class SeriesCatalog
                 if (_byKey.TryAdd(descriptor.CanonicalKey, entry))
                 {
                     _count++;
-                    _nextId = Math.Max(_nextId, id);
+                    _lastBlock = Math.Max(_lastBlock, MetricIdAllocator.BlockOf(id));
                     Register(entry);
                 }
             }
@@ -144,6 +150,49 @@ public sealed class SeriesCatalog
         }
 
         _byMetric.GetOrAdd(entry.Descriptor.Metric, static _ => new MetricSeriesList()).Add(entry);
+    }
+
+    /// <summary>
+    /// Hands out series ids in blocks of consecutive ids per metric, so that sorting points by
+    /// series id also groups them by metric, and one metric's series span few row groups.
+    /// </summary>
+    private sealed class MetricIdAllocator(int metricId)
+    {
+        private const int BlockSize = 256;
+        private readonly Lock _lock = new();
+        private int _next;
+        private int _end;
+
+        public int MetricId { get; } = metricId;
+
+        public static int BlockOf(int id) => id / BlockSize;
+
+        public int NextId(ref int lastBlock)
+        {
+            lock (_lock)
+            {
+                if (_next == _end)
+                {
+                    _next = Interlocked.Increment(ref lastBlock) * BlockSize;
+                    _end = _next + BlockSize;
+                }
+
+                return _next++;
+            }
+        }
+
+        /// <summary>After loading, new ids continue in the block of the highest loaded id.</summary>
+        public void Continue(int loadedId)
+        {
+            lock (_lock)
+            {
+                if (loadedId + 1 > _next)
+                {
+                    _next = loadedId + 1;
+                    _end = (BlockOf(loadedId) + 1) * BlockSize;
+                }
+            }
+        }
     }
 
     private sealed class MetricSeriesList

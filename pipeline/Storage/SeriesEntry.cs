@@ -10,14 +10,18 @@ public sealed class SeriesEntry
     private long _maxTimestamp = long.MinValue;
     private volatile bool _persisted;
 
-    internal SeriesEntry(int id, SeriesDescriptor descriptor, bool persisted)
+    internal SeriesEntry(int id, int metricId, SeriesDescriptor descriptor, bool persisted)
     {
         Id = id;
+        MetricId = metricId;
         Descriptor = descriptor;
         _persisted = persisted;
     }
 
     public int Id { get; }
+
+    /// <summary>The metric's ordinal; the clustered table is sorted by it, so a metric's rows lie together.</summary>
+    public int MetricId { get; }
 
     public SeriesDescriptor Descriptor { get; }
 

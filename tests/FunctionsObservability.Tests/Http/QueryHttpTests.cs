@@ -196,6 +196,32 @@ public sealed class QueryHttpTests
     }
 
     [Fact]
+    public async Task Ingest_NewSeriesAfterRestart_GetTheirOwnIds()
+    {
+        var host = await ServiceHost.StartAsync();
+        using (var response = await host.PostAsync("/api/v2/write?precision=s", $"r,host=a v=1 {Hour}\nr,host=b v=2 {Hour}\nother v=9 {Hour}\n"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        }
+
+        await host.StopAsync();
+        await using var reopened = await ServiceHost.StartAsync(dataDirectory: host.DataDirectory);
+        using (var response = await reopened.PostAsync("/api/v2/write?precision=s", $"r,host=c v=3 {Hour}\nr,host=a v=4 {Hour + 1}\nother2 v=8 {Hour}\n"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        }
+
+        var page = await reopened.GetJsonAsync("/api/query/points?metric=r_v");
+        var points = page.GetProperty("points").EnumerateArray()
+            .Select(p => (p.GetProperty("tags").GetProperty("host").GetString(), p.GetProperty("value").GetDouble()))
+            .Order()
+            .ToList();
+        Assert.Equal([("a", 1), ("a", 4), ("b", 2), ("c", 3)], points);
+        Assert.Equal(3, reopened.Service<FunctionsObservability.Pipeline.Storage.SeriesCatalog>().ForMetric("r_v").Select(s => s.Id).Distinct().Count());
+        await host.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Points_AfterRestart_AreStillThere()
     {
         var host = await StartWithDataAsync();
