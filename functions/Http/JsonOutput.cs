@@ -56,5 +56,11 @@ internal static class JsonOutput
     }
 
     public static void WriteTimestamp(Utf8JsonWriter writer, long micros) =>
-        writer.WriteString("timestamp", new DateTime(DateTime.UnixEpoch.Ticks + (micros * 10), DateTimeKind.Utc));
+        writer.WriteString("timestamp", ToDateTime(micros));
+
+    /// <summary>RFC 3339 in UTC, with as many fraction digits as the value needs (as Utf8JsonWriter writes it).</summary>
+    public static string FormatTimestamp(long micros) =>
+        ToDateTime(micros).ToString(micros % 1_000_000 == 0 ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static DateTime ToDateTime(long micros) => new(DateTime.UnixEpoch.Ticks + (micros * 10), DateTimeKind.Utc);
 }

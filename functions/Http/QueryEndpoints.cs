@@ -117,35 +117,14 @@ internal static class QueryEndpoints
         if (request.Range.ToMicros == long.MaxValue)
         {
             var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-            request = request with { Range = request.Range with { ToMicros = ((now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10) + 1 } };
+            // Up to the end of the bucket that holds the current time, so the last bucket is whole.
+            var nowMicros = (now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+            request = request with { Range = request.Range with { ToMicros = ((nowMicros / request.StepMicros) + 1) * request.StepMicros } };
         }
 
         var series = await context.RequestServices.GetRequiredService<AggregateQueryService>()
             .QueryAsync(request, context.RequestAborted).ConfigureAwait(false);
-        await JsonOutput.WriteAsync(context.Response, writer =>
-        {
-            writer.WriteStartObject();
-            writer.WriteStartArray("series");
-            foreach (var item in series)
-            {
-                writer.WriteStartObject();
-                JsonOutput.WriteTags(writer, item.Tags);
-                writer.WriteStartArray("points");
-                foreach (var bucket in item.Points)
-                {
-                    writer.WriteStartObject();
-                    JsonOutput.WriteTimestamp(writer, bucket.TimestampMicros);
-                    writer.WriteNumber("value", bucket.Value);
-                    writer.WriteEndObject();
-                }
-
-                writer.WriteEndArray();
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        }).ConfigureAwait(false);
+        await AggregateJson.WriteAsync(context.Response, series, context.RequestAborted).ConfigureAwait(false);
     }
 
     private static Task MetricsAsync(HttpContext context)

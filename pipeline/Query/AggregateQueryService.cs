@@ -47,6 +47,12 @@ public sealed class AggregateQueryService
                 $"grouping by \"{request.GroupBy}\" gives {groups.Count} series, more than the limit of {_options.MaxSeries}; add a tag filter", "groupBy");
         }
 
+        if (buckets * groups.Count > _options.MaxPoints)
+        {
+            throw new QueryFailedException(QueryFailure.BadParameter,
+                $"the answer could hold {buckets} buckets × {groups.Count} series, more than the limit of {_options.MaxPoints} points; use a larger step, a shorter range or a tag filter", "step");
+        }
+
         var isPercentile = request.Function is AggregateFunction.P50 or AggregateFunction.P90 or AggregateFunction.P99;
         var plan = request.GroupBy is null ? SqlGrouping.None
             : groups.OneSeriesPerGroup ? SqlGrouping.BySeriesAlone
@@ -54,8 +60,8 @@ public sealed class AggregateQueryService
             : SqlGrouping.BySeries;
 
         using var lease = await _executor.AcquireAsync(cancellationToken).ConfigureAwait(false);
-        lease.Command.CommandText = BuildSql(request, selection, plan);
-        var accumulator = new BucketAccumulator(request.Function, request.StepMicros);
+        lease.Command.CommandText = UsesMinuteRollup(request, plan) ? BuildRollupSql(request, selection, plan) : BuildSql(request, selection, plan);
+        var accumulator = new BucketAccumulator(request.Function, request.StepMicros, groups.Count, fold: plan == SqlGrouping.BySeries);
         try
         {
             using var reader = lease.Command.ExecuteReader();
@@ -87,6 +93,50 @@ public sealed class AggregateQueryService
         var to = Math.Ceiling((double)range.ToMicros / step);
         var count = to - from;
         return count >= long.MaxValue ? long.MaxValue : (long)count;
+    }
+
+    /// <summary>
+    /// Whole minutes, and an aggregate that can be built from per-minute partials, can read the
+    /// clustered rows' minute rollup instead of their points; rows not yet clustered have no
+    /// rollup and are read as points.
+    /// </summary>
+    private static bool UsesMinuteRollup(AggregateRequest request, SqlGrouping plan) =>
+        plan != SqlGrouping.ByTagValue
+        && request.Function is not (AggregateFunction.P50 or AggregateFunction.P90 or AggregateFunction.P99)
+        && request.StepMicros % MinuteMicros == 0
+        && request.Range.FromMicros % MinuteMicros == 0
+        && request.Range.ToMicros % MinuteMicros == 0;
+
+    private static string BuildRollupSql(AggregateRequest request, SeriesSelection selection, SqlGrouping plan)
+    {
+        var culture = CultureInfo.InvariantCulture;
+        var step = request.StepMicros;
+        var values = request.Function switch
+        {
+            AggregateFunction.Avg when plan == SqlGrouping.BySeries => "sum(s), CAST(sum(c) AS DOUBLE)",
+            AggregateFunction.Avg => "sum(s) / sum(c), CAST(0 AS DOUBLE)",
+            AggregateFunction.Min => "min(mn), CAST(0 AS DOUBLE)",
+            AggregateFunction.Max => "max(mx), CAST(0 AS DOUBLE)",
+            AggregateFunction.Sum => "sum(s), CAST(0 AS DOUBLE)",
+            _ => "CAST(sum(c) AS DOUBLE), CAST(0 AS DOUBLE)",
+        };
+        var group = plan == SqlGrouping.None ? "0" : "series_id";
+        var sql = new StringBuilder();
+        sql.Append(culture, $"""
+            WITH u AS (
+              SELECT series_id, minute * {MinuteMicros} AS ts, sum AS s, count AS c, min AS mn, max AS mx FROM points_1m
+              WHERE minute >= {request.Range.FromMicros / MinuteMicros} AND minute < {request.Range.ToMicros / MinuteMicros} AND 
+            """);
+        selection.AppendPredicate(sql, "series_id");
+        sql.Append(culture, $"""
+
+              UNION ALL
+              SELECT series_id, ts, value, 1, value, value FROM points_recent
+              WHERE ts >= {request.Range.FromMicros} AND ts < {request.Range.ToMicros} AND 
+            """);
+        selection.AppendPredicate(sql, "series_id");
+        sql.Append(culture, $") SELECT {group} AS grp, ts // {step} AS bucket, {values} FROM u GROUP BY ALL");
+        return sql.ToString();
     }
 
     private static string BuildSql(AggregateRequest request, SeriesSelection selection, SqlGrouping plan)
@@ -140,6 +190,8 @@ public sealed class AggregateQueryService
         sql.Append(" GROUP BY ALL");
         return sql.ToString();
     }
+
+    private const long MinuteMicros = 60_000_000;
 
     private enum SqlGrouping
     {

@@ -1,12 +1,22 @@
 namespace FunctionsObservability.Pipeline.Query;
 
-/// <summary>Folds per-series bucket values into per-group bucket values.</summary>
-internal sealed class BucketAccumulator(AggregateFunction function, long step)
+/// <summary>
+/// Collects bucket values by group. When every (group, bucket) arrives once, they are appended
+/// as they come; otherwise per-series values are folded into their group's bucket.
+/// </summary>
+internal sealed class BucketAccumulator(AggregateFunction function, long step, int groups, bool fold)
 {
     private readonly Dictionary<(int Group, long Bucket), (double Value, double Count)> _cells = [];
+    private readonly List<BucketValue>?[] _direct = new List<BucketValue>?[fold ? 0 : groups];
 
     public void Add(int group, long bucket, double value, double count)
     {
+        if (!fold)
+        {
+            (_direct[group] ??= []).Add(new BucketValue(bucket * step, value));
+            return;
+        }
+
         var key = (group, bucket);
         if (!_cells.TryGetValue(key, out var cell))
         {
@@ -27,7 +37,7 @@ internal sealed class BucketAccumulator(AggregateFunction function, long step)
 
     public IReadOnlyList<AggregateSeries> ToSeries(AggregateGroups groups, IReadOnlyList<KeyValuePair<string, string>> filterTags, string? groupBy)
     {
-        var byGroup = new List<BucketValue>?[groups.Count == 0 ? 1 : groups.Count];
+        var byGroup = fold ? new List<BucketValue>?[groups.Count] : _direct;
         foreach (var ((group, bucket), (value, count)) in _cells)
         {
             var result = function == AggregateFunction.Avg && count > 0 ? value / count : value;
@@ -36,7 +46,7 @@ internal sealed class BucketAccumulator(AggregateFunction function, long step)
 
         var order = Enumerable.Range(0, byGroup.Length)
             .Where(g => byGroup[g] is not null)
-            .OrderBy(g => groups.Count == 0 ? null : groups.ValueOf(g) ?? "\uffff", StringComparer.Ordinal);
+            .OrderBy(g => groups.ValueOf(g) ?? "\uffff", StringComparer.Ordinal);
         var series = new List<AggregateSeries>();
         foreach (var group in order)
         {

@@ -15,6 +15,9 @@ public sealed class QueryOptions
     /// <summary>Most series (groups) one aggregate may return.</summary>
     public int MaxSeries { get; set; } = 10_000;
 
+    /// <summary>Most bucket values one aggregate may return in all (buckets × series).</summary>
+    public int MaxPoints { get; set; } = 1_000_000;
+
     public int TimeoutSeconds { get; set; } = 30;
 
     /// <summary>Queries running at once; further ones wait briefly, then get 503.</summary>
@@ -28,7 +31,7 @@ public sealed class QueryOptions
         foreach (var (value, name) in new[]
         {
             (DefaultPageSize, nameof(DefaultPageSize)), (MaxPageSize, nameof(MaxPageSize)),
-            (MaxBuckets, nameof(MaxBuckets)), (MaxSeries, nameof(MaxSeries)),
+            (MaxBuckets, nameof(MaxBuckets)), (MaxSeries, nameof(MaxSeries)), (MaxPoints, nameof(MaxPoints)),
             (TimeoutSeconds, nameof(TimeoutSeconds)), (MaxConcurrentQueries, nameof(MaxConcurrentQueries)),
             (AdmissionTimeoutMilliseconds, nameof(AdmissionTimeoutMilliseconds)),
         })

@@ -98,6 +98,14 @@ public sealed partial class PointWriter : IDisposable
         {
             command.Transaction = transaction;
             command.CommandText = $"""
+                INSERT INTO points_1m
+                SELECT * FROM (
+                    SELECT series_id, ts // 60000000 AS minute, sum(value), count(*), min(value), max(value)
+                    FROM points_recent GROUP BY 1, 2)
+                ORDER BY (minute // {Math.Max(1, bucketMicros / 60_000_000)}) * 2147483648 + series_id
+                """;
+            command.ExecuteNonQuery();
+            command.CommandText = $"""
                 INSERT INTO points
                 SELECT series_id, ts, value FROM points_recent
                 ORDER BY (ts // {bucketMicros}) * 2147483648 + series_id

@@ -26,6 +26,13 @@ internal static class Schema
             series_id INTEGER NOT NULL,
             ts BIGINT NOT NULL,
             value DOUBLE NOT NULL);
+        CREATE TABLE IF NOT EXISTS points_1m (
+            series_id INTEGER NOT NULL,
+            minute BIGINT NOT NULL,
+            sum DOUBLE NOT NULL,
+            count BIGINT NOT NULL,
+            min DOUBLE NOT NULL,
+            max DOUBLE NOT NULL);
         CREATE OR REPLACE VIEW all_points AS
             SELECT series_id, ts, value FROM points
             UNION ALL
