@@ -6,6 +6,14 @@ namespace FunctionsObservability.Functions.Http;
 /// <summary>Liveness at <c>/api/health</c>; readiness, with the writer and buffer state, at <c>/api/health/ready</c>.</summary>
 internal static class HealthEndpoints
 {
+    private static long DuckDbMemoryBytes(MetricsDatabase database)
+    {
+        using var connection = database.OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT CAST(coalesce(sum(memory_usage_bytes), 0) AS BIGINT) FROM duckdb_memory()";
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public static void MapHealthEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/api/health", context => JsonOutput.WriteAsync(context.Response, writer =>
@@ -20,6 +28,7 @@ internal static class HealthEndpoints
             var pipeline = context.RequestServices.GetRequiredService<IngestPipeline>();
             var writer = context.RequestServices.GetRequiredService<PointWriter>();
             var ready = pipeline.IsAcceptingWrites && pipeline.IsWriterRunning;
+            var duckdbMemory = DuckDbMemoryBytes(context.RequestServices.GetRequiredService<MetricsDatabase>());
             return JsonOutput.WriteAsync(context.Response, json =>
             {
                 json.WriteStartObject();
@@ -32,6 +41,7 @@ internal static class HealthEndpoints
                 json.WriteNumber("managedHeapBytes", gc.HeapSizeBytes);
                 json.WriteNumber("managedCommittedBytes", gc.TotalCommittedBytes);
                 json.WriteNumber("processWorkingSetBytes", Environment.WorkingSet);
+                json.WriteNumber("duckdbMemoryBytes", duckdbMemory);
                 json.WriteEndObject();
             }, ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });

@@ -48,12 +48,15 @@ public sealed class QueryExecutor : IDisposable
 /// <summary>One reader connection and one command, valid until disposed.</summary>
 public sealed class QueryLease : IDisposable
 {
+    private static readonly TimeSpan RepeatCancelEvery = TimeSpan.FromMilliseconds(50);
+
     private readonly DuckDBConnection _connection;
     private readonly SemaphoreSlim _slots;
     private readonly CancellationTokenSource _timeout;
     private readonly CancellationTokenSource _linked;
     private readonly CancellationTokenRegistration _registration;
     private readonly TimeSpan _limit;
+    private Timer? _repeatCancel;
 
     internal QueryLease(DuckDBConnection connection, SemaphoreSlim slots, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -64,8 +67,7 @@ public sealed class QueryLease : IDisposable
         _linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _timeout.Token);
         Command = connection.CreateCommand();
         Command.UseStreamingMode = true;
-        var command = Command;
-        _registration = _linked.Token.Register(static state => ((DuckDBCommand)state!).Cancel(), command);
+        _registration = _linked.Token.Register(static state => ((QueryLease)state!).CancelRunningCommand(), this);
     }
 
     public DuckDBCommand Command { get; }
@@ -78,9 +80,20 @@ public sealed class QueryLease : IDisposable
             ? new QueryFailedException(QueryFailure.Timeout, $"the query ran longer than {_limit.TotalSeconds:F0} s and was stopped; narrow the time range or the filter")
             : exception;
 
+    /// <summary>
+    /// DuckDB forgets an interrupt that arrives before its query starts, so after cancellation
+    /// the interrupt is repeated until the lease is released; a query never outlives its caller.
+    /// </summary>
+    private void CancelRunningCommand()
+    {
+        Command.Cancel();
+        _repeatCancel = new Timer(static state => ((DuckDBCommand)state!).Cancel(), Command, RepeatCancelEvery, RepeatCancelEvery);
+    }
+
     public void Dispose()
     {
         _registration.Dispose();
+        _repeatCancel?.Dispose();
         Command.Dispose();
         _connection.Dispose();
         _linked.Dispose();
