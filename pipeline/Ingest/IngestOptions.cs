@@ -53,32 +53,24 @@ public sealed class IngestOptions
 
     public void Validate()
     {
-        Positive(MaxBodyBytes, nameof(MaxBodyBytes));
-        Positive(MaxDecompressedBytes, nameof(MaxDecompressedBytes));
-        Positive(MaxLineBytes, nameof(MaxLineBytes));
-        Positive(MaxTagsPerPoint, nameof(MaxTagsPerPoint));
-        Positive(MaxNameLength, nameof(MaxNameLength));
-        Positive(MaxTagValueLength, nameof(MaxTagValueLength));
-        Positive(MaxTimestampAgeDays, nameof(MaxTimestampAgeDays));
-        Positive(MaxTimestampFutureMinutes, nameof(MaxTimestampFutureMinutes));
-        Positive(MaxConcurrentRequests, nameof(MaxConcurrentRequests));
-        Positive(ParseQueueCapacity, nameof(ParseQueueCapacity));
-        Positive(BatchSize, nameof(BatchSize));
-        Positive(MaxPointsPerCommit, nameof(MaxPointsPerCommit));
-        Positive(FlushIntervalMilliseconds, nameof(FlushIntervalMilliseconds));
-        Positive(AdmissionTimeoutMilliseconds, nameof(AdmissionTimeoutMilliseconds));
-        Positive(RetryAfterSeconds, nameof(RetryAfterSeconds));
+        OptionGuard.Positive(MaxBodyBytes, SectionName, nameof(MaxBodyBytes));
+        OptionGuard.Positive(MaxDecompressedBytes, SectionName, nameof(MaxDecompressedBytes));
+        OptionGuard.Positive(MaxLineBytes, SectionName, nameof(MaxLineBytes));
+        OptionGuard.Positive(MaxTagsPerPoint, SectionName, nameof(MaxTagsPerPoint));
+        OptionGuard.Positive(MaxNameLength, SectionName, nameof(MaxNameLength));
+        OptionGuard.Positive(MaxTagValueLength, SectionName, nameof(MaxTagValueLength));
+        OptionGuard.Positive(MaxTimestampAgeDays, SectionName, nameof(MaxTimestampAgeDays));
+        OptionGuard.Positive(MaxTimestampFutureMinutes, SectionName, nameof(MaxTimestampFutureMinutes));
+        OptionGuard.Positive(MaxConcurrentRequests, SectionName, nameof(MaxConcurrentRequests));
+        OptionGuard.Positive(ParseQueueCapacity, SectionName, nameof(ParseQueueCapacity));
+        OptionGuard.Positive(BatchSize, SectionName, nameof(BatchSize));
+        OptionGuard.Positive(MaxPointsPerCommit, SectionName, nameof(MaxPointsPerCommit));
+        OptionGuard.Positive(FlushIntervalMilliseconds, SectionName, nameof(FlushIntervalMilliseconds));
+        OptionGuard.Positive(AdmissionTimeoutMilliseconds, SectionName, nameof(AdmissionTimeoutMilliseconds));
+        OptionGuard.Positive(RetryAfterSeconds, SectionName, nameof(RetryAfterSeconds));
         if (ParseParallelism < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(ParseParallelism), ParseParallelism, "Ingest:ParseParallelism must be 0 (one per core) or more.");
-        }
-    }
-
-    private static void Positive(int value, string name)
-    {
-        if (value <= 0)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"Ingest:{name} must be greater than zero.");
         }
     }
 }

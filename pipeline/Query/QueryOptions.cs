@@ -28,20 +28,14 @@ public sealed class QueryOptions
 
     public void Validate()
     {
-        foreach (var (value, name) in new[]
-        {
-            (DefaultPageSize, nameof(DefaultPageSize)), (MaxPageSize, nameof(MaxPageSize)),
-            (MaxBuckets, nameof(MaxBuckets)), (MaxSeries, nameof(MaxSeries)), (MaxPoints, nameof(MaxPoints)),
-            (TimeoutSeconds, nameof(TimeoutSeconds)), (MaxConcurrentQueries, nameof(MaxConcurrentQueries)),
-            (AdmissionTimeoutMilliseconds, nameof(AdmissionTimeoutMilliseconds)),
-        })
-        {
-            if (value <= 0)
-            {
-                throw new ArgumentOutOfRangeException(name, value, $"Query:{name} must be greater than zero.");
-            }
-        }
-
+        OptionGuard.Positive(DefaultPageSize, SectionName, nameof(DefaultPageSize));
+        OptionGuard.Positive(MaxPageSize, SectionName, nameof(MaxPageSize));
+        OptionGuard.Positive(MaxBuckets, SectionName, nameof(MaxBuckets));
+        OptionGuard.Positive(MaxSeries, SectionName, nameof(MaxSeries));
+        OptionGuard.Positive(MaxPoints, SectionName, nameof(MaxPoints));
+        OptionGuard.Positive(TimeoutSeconds, SectionName, nameof(TimeoutSeconds));
+        OptionGuard.Positive(MaxConcurrentQueries, SectionName, nameof(MaxConcurrentQueries));
+        OptionGuard.Positive(AdmissionTimeoutMilliseconds, SectionName, nameof(AdmissionTimeoutMilliseconds));
         if (DefaultPageSize > MaxPageSize)
         {
             throw new ArgumentOutOfRangeException(nameof(DefaultPageSize), DefaultPageSize, "Query:DefaultPageSize must not exceed Query:MaxPageSize.");

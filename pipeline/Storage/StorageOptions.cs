@@ -48,21 +48,13 @@ public sealed class StorageOptions
             throw new ArgumentException("Storage:DatabaseFileName must not be empty.");
         }
 
-        Positive(MaxSeries, nameof(MaxSeries));
-        Positive(CompactionRowThreshold, nameof(CompactionRowThreshold));
-        Positive(CompactionIdleSeconds, nameof(CompactionIdleSeconds));
-        Positive(CompactionBucketSeconds, nameof(CompactionBucketSeconds));
+        OptionGuard.Positive(MaxSeries, SectionName, nameof(MaxSeries));
+        OptionGuard.Positive(CompactionRowThreshold, SectionName, nameof(CompactionRowThreshold));
+        OptionGuard.Positive(CompactionIdleSeconds, SectionName, nameof(CompactionIdleSeconds));
+        OptionGuard.Positive(CompactionBucketSeconds, SectionName, nameof(CompactionBucketSeconds));
         if (Threads < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Storage:Threads must be 0 (one per core) or more.");
-        }
-    }
-
-    private static void Positive(int value, string name)
-    {
-        if (value <= 0)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"Storage:{name} must be greater than zero.");
         }
     }
 }
