@@ -40,6 +40,7 @@ public static class AppFactory
         app.MapHealthEndpoints();
         app.MapIngestEndpoints();
         app.MapQueryEndpoints();
+        app.MapQueueFunction();
         return app;
     }
 }

@@ -68,10 +68,7 @@ public sealed class ShutdownProcessTests
     private static Process StartService(int port, string dataDirectory)
     {
         // The service's own build output, in the configuration the tests were built in.
-        var testOutput = AppContext.BaseDirectory;
-        var configuration = new DirectoryInfo(testOutput).Parent!.Name;
-        var root = Path.GetFullPath(Path.Combine(testOutput, "..", "..", "..", "..", ".."));
-        var dll = Path.Combine(root, "functions", "bin", configuration, "net10.0", "FunctionsObservability.Functions.dll");
+        var dll = Path.Combine(RepositoryPaths.FunctionsFolder, "bin", RepositoryPaths.Configuration, "net10.0", "FunctionsObservability.Functions.dll");
         Assert.True(File.Exists(dll), $"service not built at {dll}");
         var start = new ProcessStartInfo("dotnet")
         {
