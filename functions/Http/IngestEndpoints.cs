@@ -11,6 +11,8 @@ namespace FunctionsObservability.Functions.Http;
 /// </summary>
 internal static class IngestEndpoints
 {
+    private const int MaxIdempotencyKeyLength = 200;
+
     public static void MapIngestEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapPost("/api/ingest", (HttpContext context) => HandleAsync(context, influxStyle: false));
@@ -55,6 +57,14 @@ internal static class IngestEndpoints
             return;
         }
 
+        var idempotencyKey = context.Request.Headers["Idempotency-Key"].ToString();
+        if (idempotencyKey.Length > MaxIdempotencyKeyLength || idempotencyKey.Any(char.IsControl))
+        {
+            await responder.ErrorAsync(StatusCodes.Status400BadRequest,
+                $"Idempotency-Key must be at most {MaxIdempotencyKeyLength} printable characters").ConfigureAwait(false);
+            return;
+        }
+
         var admission = services.GetRequiredService<IngestAdmission>();
         var aborted = context.RequestAborted;
         if (!await admission.TryEnterAsync(aborted).ConfigureAwait(false))
@@ -75,7 +85,10 @@ internal static class IngestEndpoints
 
             var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
             var settings = new ParseSettings(precision, now.ToUnixTimeMilliseconds() * 1000, options.MaxLineBytes);
-            var request = new IngestRequest(body.Buffer!, body.Length, pooledPayload: true, format, settings, strict);
+            var request = new IngestRequest(body.Buffer!, body.Length, pooledPayload: true, format, settings, strict)
+            {
+                DedupeKey = idempotencyKey.Length == 0 ? null : "http:" + idempotencyKey,
+            };
             var result = await services.GetRequiredService<IngestPipeline>()
                 .SubmitAsync(request, waitForCommit: ack != "async", aborted).ConfigureAwait(false);
             await responder.ResultAsync(result).ConfigureAwait(false);

@@ -15,10 +15,11 @@ internal sealed class IngestResponder(HttpContext context, bool influxStyle, int
         ArgumentNullException.ThrowIfNull(result);
         switch (result.Outcome)
         {
-            case IngestOutcome.Written when influxStyle:
+            case IngestOutcome.Written or IngestOutcome.AlreadyWritten when influxStyle:
                 context.Response.StatusCode = StatusCodes.Status204NoContent;
                 return Task.CompletedTask;
             case IngestOutcome.Written:
+            case IngestOutcome.AlreadyWritten:
                 return WriteAsync(StatusCodes.Status200OK, result, null);
             case IngestOutcome.Queued:
                 return WriteAsync(StatusCodes.Status202Accepted, result, "accepted; the points will be committed shortly");
@@ -60,6 +61,12 @@ internal sealed class IngestResponder(HttpContext context, bool influxStyle, int
             else if (message is not null)
             {
                 writer.WriteString("error", message);
+            }
+
+            if (result is { Outcome: IngestOutcome.AlreadyWritten })
+            {
+                // A retry of a request that was committed: say so, and report what it wrote then.
+                writer.WriteBoolean("alreadyWritten", true);
             }
 
             if (result is not null && result.Outcome != IngestOutcome.Queued)

@@ -44,7 +44,12 @@ internal static partial class QueueFunctionEndpoint
         var options = context.RequestServices.GetRequiredService<IngestOptions>();
         var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
         var settings = new ParseSettings(payload!.Precision, now.ToUnixTimeMilliseconds() * 1000, options.MaxLineBytes);
-        var request = new IngestRequest(payload.Body, payload.Body.Length, pooledPayload: false, payload.Format, settings, strict: false);
+        var request = new IngestRequest(payload.Body, payload.Body.Length, pooledPayload: false, payload.Format, settings, strict: false)
+        {
+            // A message delivered twice (visibility timeout expired mid-work, or a crash after the
+            // commit and before the host deleted it) keeps its id, so its points commit once.
+            DedupeKey = id == "?" ? null : "queue:" + id,
+        };
         var result = await context.RequestServices.GetRequiredService<IngestPipeline>()
             .SubmitAsync(request, waitForCommit: true, context.RequestAborted).ConfigureAwait(false);
 
@@ -52,6 +57,9 @@ internal static partial class QueueFunctionEndpoint
         {
             case IngestOutcome.Written:
                 await WriteAsync(context, StatusCodes.Status200OK, [$"message {id}: {result.PointsWritten} points committed"], poison: null).ConfigureAwait(false);
+                break;
+            case IngestOutcome.AlreadyWritten:
+                await WriteAsync(context, StatusCodes.Status200OK, [$"message {id}: already committed earlier; not written again"], poison: null).ConfigureAwait(false);
                 break;
             case IngestOutcome.PartiallyWritten:
                 LogPartial(logger, id, result.ErrorCount, result.LinesReceived);

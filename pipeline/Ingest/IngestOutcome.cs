@@ -8,6 +8,9 @@ public enum IngestOutcome
     /// <summary>The valid points were committed; some lines were rejected.</summary>
     PartiallyWritten,
 
+    /// <summary>The request's dedupe key was committed before: nothing was written again.</summary>
+    AlreadyWritten,
+
     /// <summary>Nothing was written because of bad input (every line bad, or strict mode).</summary>
     Rejected,
 

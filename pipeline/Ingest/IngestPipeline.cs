@@ -229,7 +229,7 @@ public sealed class IngestPipeline : IAsyncDisposable
             _metrics.PointsAccepted.Add(batch.Count);
             Interlocked.Increment(ref _awaitingBatch);
             ArmFlushTimer();
-            return [new WriteItem(request, new PointChunk(batch, series), batch.LineCount)];
+            return [new WriteItem(request, new PointChunk(batch, series, request.DedupeKey), batch.LineCount)];
         }
         catch (Exception exception)
         {
@@ -280,6 +280,7 @@ public sealed class IngestPipeline : IAsyncDisposable
     private void Commit(List<WriteItem> items, long points)
     {
         var started = Stopwatch.GetTimestamp();
+        IReadOnlySet<int> duplicates;
         try
         {
             var chunks = new PointChunk[items.Count];
@@ -288,7 +289,7 @@ public sealed class IngestPipeline : IAsyncDisposable
                 chunks[i] = items[i].Chunk;
             }
 
-            _writer.Write(chunks);
+            duplicates = _writer.Write(chunks);
         }
         catch (Exception exception)
         {
@@ -302,14 +303,27 @@ public sealed class IngestPipeline : IAsyncDisposable
             return;
         }
 
+        foreach (var duplicate in duplicates)
+        {
+            points -= items[duplicate].Chunk.Batch.Count;
+        }
+
+        // Instruments first: a caller woken by its completion must find its points counted.
         _metrics.CommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         _metrics.BatchSize.Record(points);
         _metrics.PointsWritten.Add(points);
-        foreach (var item in items)
+        for (var i = 0; i < items.Count; i++)
         {
-            var batch = item.Chunk.Batch;
+            var batch = items[i].Chunk.Batch;
+            if (duplicates.Contains(i))
+            {
+                Finish(items[i].Request, new IngestResult(IngestOutcome.AlreadyWritten, items[i].LinesReceived, 0, batch.ErrorCount, SortedErrors(batch),
+                    "already committed under this key; nothing was written again"));
+                continue;
+            }
+
             var outcome = batch.ErrorCount > 0 ? IngestOutcome.PartiallyWritten : IngestOutcome.Written;
-            Finish(item.Request, new IngestResult(outcome, item.LinesReceived, batch.Count, batch.ErrorCount, SortedErrors(batch)));
+            Finish(items[i].Request, new IngestResult(outcome, items[i].LinesReceived, batch.Count, batch.ErrorCount, SortedErrors(batch)));
         }
     }
 

@@ -33,6 +33,12 @@ public sealed class IngestRequest
 
     public bool Strict { get; }
 
+    /// <summary>
+    /// When set, the points are committed at most once under this key within the dedupe window
+    /// (a queue message id, an HTTP Idempotency-Key), even if the request is delivered again.
+    /// </summary>
+    public string? DedupeKey { get; init; }
+
     public int Length { get; }
 
     public Task<IngestResult> Completion => _completion.Task;

@@ -39,10 +39,19 @@ public sealed partial class PointWriter : IDisposable
     /// Appends the given chunks and any series they introduce in one transaction. Either all of it
     /// is committed or none of it; on failure the series stay marked unpersisted for a later batch.
     /// </summary>
-    public void Write(IReadOnlyList<PointChunk> chunks)
+    /// <returns>
+    /// The indexes of chunks whose dedupe key was already committed (or repeated in this batch):
+    /// those were not written again.
+    /// </returns>
+    public IReadOnlySet<int> Write(IReadOnlyList<PointChunk> all)
     {
-        ArgumentNullException.ThrowIfNull(chunks);
+        ArgumentNullException.ThrowIfNull(all);
         using var transaction = _connection.BeginTransaction();
+
+        // The dedupe records commit in the same transaction as the points, so a redelivery after
+        // a crash between commit and acknowledgement finds its key and writes nothing.
+        var duplicates = DedupeLedger.FindDuplicates(_connection, all);
+        var chunks = duplicates.Count == 0 ? all : [.. all.Where((_, i) => !duplicates.Contains(i))];
         var newSeries = AppendNewSeries(chunks);
         using (var appender = _connection.CreateAppender("points_recent"))
         {
@@ -62,6 +71,7 @@ public sealed partial class PointWriter : IDisposable
             }
         }
 
+        DedupeLedger.Record(_connection, chunks, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000);
         transaction.Commit();
 
         long rows = 0;
@@ -78,6 +88,7 @@ public sealed partial class PointWriter : IDisposable
 
         Interlocked.Add(ref _recentRows, rows);
         Interlocked.Exchange(ref _lastWriteTimestamp, Stopwatch.GetTimestamp());
+        return duplicates;
     }
 
     /// <summary>
@@ -112,6 +123,9 @@ public sealed partial class PointWriter : IDisposable
                 """;
             moved = command.ExecuteNonQuery();
             command.CommandText = "DELETE FROM points_recent";
+            command.ExecuteNonQuery();
+            var horizon = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (_options.DedupeWindowHours * 3_600_000L)) * 1000;
+            command.CommandText = $"DELETE FROM ingest_dedupe WHERE committed_at < {horizon}";
             command.ExecuteNonQuery();
         }
 

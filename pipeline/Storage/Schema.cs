@@ -33,6 +33,10 @@ internal static class Schema
             count BIGINT NOT NULL,
             min DOUBLE NOT NULL,
             max DOUBLE NOT NULL);
+        CREATE TABLE IF NOT EXISTS ingest_dedupe (
+            dedupe_key VARCHAR NOT NULL,
+            committed_at BIGINT NOT NULL,
+            points INTEGER NOT NULL);
         CREATE OR REPLACE VIEW all_points AS
             SELECT series_id, ts, value FROM points
             UNION ALL

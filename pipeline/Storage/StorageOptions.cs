@@ -34,6 +34,9 @@ public sealed class StorageOptions
     /// <summary>Width of the time slices the clustered table is sorted by, before series and time.</summary>
     public int CompactionBucketSeconds { get; set; } = DefaultCompactionBucketSeconds;
 
+    /// <summary>How long a queue message id or Idempotency-Key is remembered after its commit.</summary>
+    public int DedupeWindowHours { get; set; } = 24;
+
     public string DatabasePath => Path.GetFullPath(Path.Combine(DataDirectory, DatabaseFileName));
 
     public void Validate()
@@ -52,6 +55,7 @@ public sealed class StorageOptions
         OptionGuard.Positive(CompactionRowThreshold, SectionName, nameof(CompactionRowThreshold));
         OptionGuard.Positive(CompactionIdleSeconds, SectionName, nameof(CompactionIdleSeconds));
         OptionGuard.Positive(CompactionBucketSeconds, SectionName, nameof(CompactionBucketSeconds));
+        OptionGuard.Positive(DedupeWindowHours, SectionName, nameof(DedupeWindowHours));
         if (Threads < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Storage:Threads must be 0 (one per core) or more.");
