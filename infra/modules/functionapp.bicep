@@ -1,0 +1,149 @@
+// Linux plan (Elastic Premium or Dedicated) and the custom-handler function app, pinned to a
+// single instance because the DuckDB writer must be the only process that opens the database file.
+
+param location string
+param tags object = {}
+
+param planName string
+param functionAppName string
+
+@description('Plan SKU: EP1-EP3 (Elastic Premium) or a Dedicated Premium v3 SKU.')
+param planSku string
+
+@description('Resource id of the user-assigned managed identity.')
+param identityId string
+
+@description('Client id of the user-assigned managed identity.')
+param identityClientId string
+
+param storageAccountName string
+
+@description('Azure Files share that backs /home on Elastic Premium. Empty on Dedicated plans.')
+param contentShareName string = ''
+
+param appInsightsConnectionString string
+
+@description('Application Insights accepts Entra-authenticated telemetry only.')
+param appInsightsEntraAuth bool = true
+
+@description('Directory of the DuckDB file, on the app\'s persistent /home storage.')
+param dataDirectory string = '/home/data'
+
+@description('Extra app settings, as [{ name: ..., value: ... }], appended to the defaults.')
+param extraAppSettings array = []
+
+var isElasticPremium = startsWith(planSku, 'EP')
+
+resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' existing = {
+  name: storageAccountName
+}
+
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: isElasticPremium ? 'elastic' : 'linux'
+  sku: isElasticPremium
+    ? {
+        name: planSku
+        tier: 'ElasticPremium'
+        capacity: 1
+      }
+    : {
+        name: planSku // the tier (PremiumV3, Premium0V3) follows from the name
+        capacity: 1 // one instance; add no autoscale rule to this plan
+      }
+  properties: {
+    reserved: true // Linux
+    // Elastic Premium: the plan never grows past one instance (no burst, no second host opening
+    // the DuckDB file). Ignored by Dedicated plans, which stay at capacity 1.
+    maximumElasticWorkerCount: 1
+    zoneRedundant: false // zone redundancy needs two or more instances
+  }
+}
+
+var baseAppSettings = [
+  { name: 'FUNCTIONS_EXTENSION_VERSION', value: '~4' }
+  { name: 'FUNCTIONS_WORKER_RUNTIME', value: 'custom' }
+
+  // Host storage through the managed identity (no connection string, no key).
+  { name: 'AzureWebJobsStorage__accountName', value: storage.name }
+  { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
+  { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
+
+  { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsightsConnectionString }
+
+  // Deployment: the published folder is zip-deployed and run from the package; nothing is built on the server.
+  { name: 'WEBSITE_RUN_FROM_PACKAGE', value: '1' }
+  { name: 'SCM_DO_BUILD_DURING_DEPLOYMENT', value: 'false' }
+  { name: 'ENABLE_ORYX_BUILD', value: 'false' }
+
+  // The app: the DuckDB file on the persistent /home storage.
+  { name: 'Storage__DataDirectory', value: dataDirectory }
+]
+
+var entraTelemetrySettings = appInsightsEntraAuth
+  ? [
+      { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identityClientId};Authorization=AAD' }
+    ]
+  : []
+
+// Elastic Premium keeps /home on an Azure Files share in the storage account. Azure Files over SMB
+// takes only a key-based connection string, so this one setting carries an account key.
+var contentShareSettings = isElasticPremium
+  ? [
+      {
+        name: 'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING'
+        value: 'DefaultEndpointsProtocol=https;AccountName=${storage.name};EndpointSuffix=${environment().suffixes.storage};AccountKey=${storage.listKeys().keys[0].value}'
+      }
+      { name: 'WEBSITE_CONTENTSHARE', value: contentShareName }
+    ]
+  : []
+
+resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
+  name: functionAppName
+  location: location
+  tags: tags
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    reserved: true
+    httpsOnly: true
+    clientAffinityEnabled: false
+    keyVaultReferenceIdentity: identityId
+    publicNetworkAccess: 'Enabled'
+    siteConfig: {
+      // Custom handlers on Linux use no language stack: the platform's own stack definition for
+      // "custom" leaves linuxFxVersion empty (a 'DOTNET-ISOLATED|x' value would select the .NET
+      // worker). The handler is a self-contained linux-x64 executable named in host.json.
+      linuxFxVersion: ''
+      alwaysOn: !isElasticPremium // Dedicated only; Elastic Premium keeps its always-ready instance warm instead
+      functionAppScaleLimit: 1
+      minimumElasticInstanceCount: isElasticPremium ? 1 : 0
+      ftpsState: 'Disabled'
+      minTlsVersion: '1.2'
+      scmMinTlsVersion: '1.2'
+      http20Enabled: true
+      use32BitWorkerProcess: false
+      appSettings: concat(baseAppSettings, entraTelemetrySettings, contentShareSettings, extraAppSettings)
+    }
+  }
+}
+
+resource ftpPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: functionApp
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+output name string = functionApp.name
+output defaultHostName string = functionApp.properties.defaultHostName
+output planName string = plan.name
