@@ -1,5 +1,7 @@
 using System.Globalization;
 using FunctionsObservability.Functions.Http;
+using FunctionsObservability.Functions.Queues;
+using FunctionsObservability.Functions.Security;
 
 namespace FunctionsObservability.Functions.Hosting;
 
@@ -25,6 +27,11 @@ public static class AppFactory
         {
             builder.WebHost.UseUrls(DefaultUrl);
         }
+        else
+        {
+            // With no function key configured, configured urls are kept to loopback (same port).
+            LoopbackBinding.RestrictWhenNoKeys(builder);
+        }
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -33,10 +40,13 @@ public static class AppFactory
         });
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(60));
         builder.Services.AddMetricsStore(builder.Configuration);
+        builder.Services.AddStandaloneQueueListener(builder.Configuration);
+        builder.Services.AddFunctionKeysAndRateLimits(builder.Configuration);
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.UseUnhandledErrors();
+        app.UseFunctionKeysAndRateLimits();
         app.MapHealthEndpoints();
         app.MapIngestEndpoints();
         app.MapQueryEndpoints();

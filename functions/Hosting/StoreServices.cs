@@ -51,6 +51,7 @@ internal static class StoreServices
         services.AddSingleton<PointQueryService>();
         services.AddSingleton<AggregateQueryService>();
         services.AddSingleton<Http.IngestAdmission>();
+        services.AddSingleton<Queues.QueueMessageProcessor>();
         services.AddHostedService<PipelineHostedService>();
         return services;
     }

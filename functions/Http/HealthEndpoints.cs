@@ -42,6 +42,12 @@ internal static class HealthEndpoints
                 json.WriteNumber("managedCommittedBytes", gc.TotalCommittedBytes);
                 json.WriteNumber("processWorkingSetBytes", Environment.WorkingSet);
                 json.WriteNumber("duckdbMemoryBytes", duckdbMemory);
+                if (context.RequestServices.GetService<Queues.QueueListenerEnabled>() is not null)
+                {
+                    var queue = context.RequestServices.GetRequiredService<Queues.QueueListenerStatus>();
+                    json.WriteString("queueListener", queue.Reachable ? "listening" : "storage unreachable");
+                    json.WriteNumber("queueStorageFailures", queue.Failures);
+                }
                 json.WriteEndObject();
             }, ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });

@@ -1,6 +1,5 @@
 using System.Text.Json;
-using FunctionsObservability.Pipeline.Formats;
-using FunctionsObservability.Pipeline.Ingest;
+using FunctionsObservability.Functions.Queues;
 
 namespace FunctionsObservability.Functions.Http;
 
@@ -11,7 +10,7 @@ namespace FunctionsObservability.Functions.Http;
 /// a non-2xx makes the host retry and, after <c>maxDequeueCount</c>, poison the message. A message
 /// that can never succeed is written to the <c>poison</c> output binding at once, with its reason.
 /// </summary>
-internal static partial class QueueFunctionEndpoint
+internal static class QueueFunctionEndpoint
 {
     public const string FunctionName = "IngestQueue";
     public const string TriggerBinding = "message";
@@ -25,7 +24,6 @@ internal static partial class QueueFunctionEndpoint
 
     private static async Task HandleAsync(HttpContext context)
     {
-        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("FunctionsObservability.IngestQueue");
         var invocation = await ReadInvocationAsync(context).ConfigureAwait(false);
         if (invocation is null)
         {
@@ -34,50 +32,18 @@ internal static partial class QueueFunctionEndpoint
         }
 
         var (message, id, dequeueCount) = invocation.Value;
-        if (!QueuePayload.TryRead(message, out var payload, out var error))
+        var outcome = await context.RequestServices.GetRequiredService<QueueMessageProcessor>()
+            .ProcessAsync(message, id == "?" ? null : id, dequeueCount, context.RequestAborted).ConfigureAwait(false);
+        var status = outcome.Disposition switch
         {
-            LogPoisoned(logger, id, error!);
-            await WriteAsync(context, StatusCodes.Status200OK, [$"message {id} poisoned: {error}"], Poison(id, dequeueCount, error!, [], message)).ConfigureAwait(false);
-            return;
-        }
+            // A poisoned message is answered 200: the host writes it to the poison output and
+            // deletes the original instead of retrying what can never succeed.
+            QueueDisposition.Done or QueueDisposition.Poison => StatusCodes.Status200OK,
 
-        var options = context.RequestServices.GetRequiredService<IngestOptions>();
-        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-        var settings = new ParseSettings(payload!.Precision, now.ToUnixTimeMilliseconds() * 1000, options.MaxLineBytes);
-        var request = new IngestRequest(payload.Body, payload.Body.Length, pooledPayload: false, payload.Format, settings, strict: false)
-        {
-            // A message delivered twice (visibility timeout expired mid-work, or a crash after the
-            // commit and before the host deleted it) keeps its id, so its points commit once.
-            DedupeKey = id == "?" ? null : "queue:" + id,
+            // Non-2xx makes the host make the message visible again and retry it.
+            _ => outcome.StorageFailed ? StatusCodes.Status500InternalServerError : StatusCodes.Status503ServiceUnavailable,
         };
-        var result = await context.RequestServices.GetRequiredService<IngestPipeline>()
-            .SubmitAsync(request, waitForCommit: true, context.RequestAborted).ConfigureAwait(false);
-
-        switch (result.Outcome)
-        {
-            case IngestOutcome.Written:
-                await WriteAsync(context, StatusCodes.Status200OK, [$"message {id}: {result.PointsWritten} points committed"], poison: null).ConfigureAwait(false);
-                break;
-            case IngestOutcome.AlreadyWritten:
-                await WriteAsync(context, StatusCodes.Status200OK, [$"message {id}: already committed earlier; not written again"], poison: null).ConfigureAwait(false);
-                break;
-            case IngestOutcome.PartiallyWritten:
-                LogPartial(logger, id, result.ErrorCount, result.LinesReceived);
-                await WriteAsync(context, StatusCodes.Status200OK,
-                    [$"message {id}: {result.PointsWritten} points committed, {result.ErrorCount} of {result.LinesReceived} lines rejected", .. result.Errors.Take(10).Select(e => $"line {e.Line}: {e.Message}")],
-                    poison: null).ConfigureAwait(false);
-                break;
-            case IngestOutcome.Rejected:
-                LogPoisoned(logger, id, result.Message ?? "rejected");
-                await WriteAsync(context, StatusCodes.Status200OK, [$"message {id} poisoned: {result.Message}"],
-                    Poison(id, dequeueCount, result.Message ?? "rejected", result.Errors.Select(e => (e.Line, e.Message)), message)).ConfigureAwait(false);
-                break;
-            default:
-                // Transient: answer non-2xx so the host makes the message visible again and retries.
-                await WriteAsync(context, result.Outcome == IngestOutcome.StorageFailed ? StatusCodes.Status500InternalServerError : StatusCodes.Status503ServiceUnavailable,
-                    [$"message {id} not committed, will be retried: {result.Message}"], poison: null).ConfigureAwait(false);
-                break;
-        }
+        await WriteAsync(context, status, outcome.Logs, outcome.PoisonRecord).ConfigureAwait(false);
     }
 
     private static async Task<(string Message, string Id, int DequeueCount)?> ReadInvocationAsync(HttpContext context)
@@ -123,34 +89,6 @@ internal static partial class QueueFunctionEndpoint
         }
     }
 
-    private static string Poison(string id, int dequeueCount, string reason, IEnumerable<(int Line, string Message)> errors, string message)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, JsonOutput.WriterOptions))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("messageId", id);
-            writer.WriteNumber("dequeueCount", dequeueCount);
-            writer.WriteString("reason", reason);
-            writer.WriteStartArray("errors");
-            foreach (var (line, text) in errors.Take(20))
-            {
-                writer.WriteStartObject();
-                writer.WriteNumber("line", line);
-                writer.WriteString("message", text);
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
-
-            // Queue messages are capped at 64 KiB; keep the start of the original for diagnosis.
-            writer.WriteString("message", message.Length <= 16 * 1024 ? message : message[..(16 * 1024)]);
-            writer.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
-
     private static Task WriteAsync(HttpContext context, int status, IReadOnlyList<string> logs, string? poison) =>
         JsonOutput.WriteAsync(context.Response, writer =>
         {
@@ -172,10 +110,4 @@ internal static partial class QueueFunctionEndpoint
             writer.WriteNull("ReturnValue");
             writer.WriteEndObject();
         }, status);
-
-    [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "Queue message {MessageId} can never be ingested and goes to the poison queue: {Reason}")]
-    private static partial void LogPoisoned(ILogger logger, string messageId, string reason);
-
-    [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "Queue message {MessageId}: {Rejected} of {Lines} lines rejected; the rest was committed")]
-    private static partial void LogPartial(ILogger logger, string messageId, int rejected, int lines);
 }
