@@ -117,12 +117,7 @@ public sealed class QueueFunctionTests
     [Fact]
     public async Task IngestQueue_WhileTheMeshIsFull_AnswersNon2xxSoTheHostRetries()
     {
-        await using var host = await ServiceHost.StartAsync(new Dictionary<string, string>
-        {
-            ["Ingest:ParseQueueCapacity"] = "1",
-            ["Ingest:BatchSize"] = "1",
-            ["Ingest:AdmissionTimeoutMilliseconds"] = "100",
-        });
+        await using var host = await ServiceHost.StartAsync(ServiceHost.TinyMeshSettings());
         var writer = host.Service<PointWriter>();
         await writer.Gate.WaitAsync();
         try

@@ -150,12 +150,7 @@ public sealed class IngestHttpTests
     [Fact]
     public async Task Ingest_WhileWriterIsStuck_Gets503WithRetryAfter()
     {
-        await using var host = await ServiceHost.StartAsync(new Dictionary<string, string>
-        {
-            ["Ingest:ParseQueueCapacity"] = "1",
-            ["Ingest:BatchSize"] = "1",
-            ["Ingest:AdmissionTimeoutMilliseconds"] = "100",
-        });
+        await using var host = await ServiceHost.StartAsync(ServiceHost.TinyMeshSettings());
         var writer = host.Service<PointWriter>();
         await writer.Gate.WaitAsync();
         HttpResponseMessage? refused = null;

@@ -27,6 +27,14 @@ public sealed class ServiceHost : IAsyncDisposable
 
     public WebApplication App { get; }
 
+    /// <summary>A mesh that fills after a couple of requests and refuses after 100 ms: for backpressure tests.</summary>
+    public static Dictionary<string, string> TinyMeshSettings() => new()
+    {
+        ["Ingest:ParseQueueCapacity"] = "1",
+        ["Ingest:BatchSize"] = "1",
+        ["Ingest:AdmissionTimeoutMilliseconds"] = "100",
+    };
+
     public HttpClient Client { get; }
 
     public string DataDirectory { get; }
