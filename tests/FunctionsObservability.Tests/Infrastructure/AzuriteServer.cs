@@ -6,7 +6,8 @@ using System.Net.Sockets;
 namespace FunctionsObservability.Tests.Infrastructure;
 
 /// <summary>
-/// A real Azurite (npm package azurite 3.37.0, which .ci/run installs) on free loopback ports,
+/// A real Azurite (npm package azurite 3.37.0: from PATH, as .ci/run installs it, else through
+/// npx) on free loopback ports,
 /// with its data in a temp folder, so a test can stop and restart it and keep the queues.
 /// </summary>
 public sealed class AzuriteServer : IAsyncDisposable
@@ -35,26 +36,28 @@ public sealed class AzuriteServer : IAsyncDisposable
     /// <summary>Starts Azurite on the same ports and folder, so queues and messages survive a stop.</summary>
     public async Task RestartAsync()
     {
-        var start = new ProcessStartInfo("azurite")
-        {
-            ArgumentList =
-            {
-                "--silent", "--skipApiVersionCheck", "--location", _location.Path,
-                "--blobHost", "127.0.0.1", "--blobPort", $"{_blobPort}",
-                "--queueHost", "127.0.0.1", "--queuePort", $"{_queuePort}",
-                "--tableHost", "127.0.0.1", "--tablePort", $"{_tablePort}",
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        string[] arguments =
+        [
+            "--silent", "--skipApiVersionCheck", "--location", _location.Path,
+            "--blobHost", "127.0.0.1", "--blobPort", $"{_blobPort}",
+            "--queueHost", "127.0.0.1", "--queuePort", $"{_queuePort}",
+            "--tableHost", "127.0.0.1", "--tablePort", $"{_tablePort}",
+        ];
         try
         {
-            _process = Process.Start(start)!;
+            _process = Process.Start(StartInfo("azurite", arguments))!;
         }
-        catch (Win32Exception exception)
+        catch (Win32Exception)
         {
-            throw new InvalidOperationException("azurite is not on PATH: install it with `npm install -g azurite@3.37.0` (.ci/run does)", exception);
+            // Not on PATH (.ci/run puts it there): fetch the pinned version through npx.
+            try
+            {
+                _process = Process.Start(StartInfo("npx", ["--yes", "azurite@3.37.0", .. arguments]))!;
+            }
+            catch (Win32Exception exception)
+            {
+                throw new InvalidOperationException("neither azurite nor npx is on PATH: install Node.js and `npm install -g azurite@3.37.0`", exception);
+            }
         }
 
         _process.OutputDataReceived += (_, _) => { };
@@ -76,6 +79,22 @@ public sealed class AzuriteServer : IAsyncDisposable
                 await Task.Delay(50);
             }
         }
+    }
+
+    private static ProcessStartInfo StartInfo(string file, IEnumerable<string> arguments)
+    {
+        var start = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return start;
     }
 
     public async Task StopAsync()
