@@ -39,7 +39,7 @@ public sealed class ServiceHost : IAsyncDisposable
 
     public string DataDirectory { get; }
 
-    public static async Task<ServiceHost> StartAsync(IDictionary<string, string>? settings = null, string? dataDirectory = null)
+    public static async Task<ServiceHost> StartAsync(IDictionary<string, string>? settings = null, string? dataDirectory = null, Action<WebApplicationBuilder>? configure = null)
     {
         var owned = dataDirectory is null ? new TempDirectory() : null;
         var directory = dataDirectory ?? owned!.Path;
@@ -49,7 +49,11 @@ public sealed class ServiceHost : IAsyncDisposable
             args.Add($"--{key}={value}");
         }
 
-        var app = AppFactory.Build([.. args], builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
+        var app = AppFactory.Build([.. args], builder =>
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            configure?.Invoke(builder);
+        });
         await app.StartAsync();
         return new ServiceHost(app, directory, owned);
     }

@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Azure.Storage.Queues;
+using Microsoft.Extensions.DependencyInjection;
 using FunctionsObservability.Pipeline.Storage;
 using FunctionsObservability.Tests.Infrastructure;
 
@@ -89,6 +90,52 @@ public sealed class QueueListenerTests
         Assert.Contains(reasons, r => r!.Contains("no line was valid", StringComparison.Ordinal));
         Assert.Contains(reasons, r => r!.Contains("not valid Base64", StringComparison.Ordinal));
         await WaitForAsync(() => producer.GetProperties().Value.ApproximateMessagesCount == 0, "the main queue to be empty");
+    }
+
+    [Fact]
+    public async Task Listener_MessageThatKeepsFailingTransiently_IsRetriedThenPoisonedAfterMaxDequeueCount()
+    {
+        await using var azurite = await AzuriteServer.StartAsync();
+        var producer = Producer(azurite);
+        var poison = Producer(azurite, "metrics-ingest-poison");
+        var settings = new Dictionary<string, string>(ServiceHost.TinyMeshSettings()) { ["AzureWebJobsStorage"] = azurite.ConnectionString };
+
+        // The host.json values, with a short visibility timeout and two deliveries, so the retry
+        // cycle fits in a test.
+        await using var host = await ServiceHost.StartAsync(settings, configure: builder =>
+        {
+            var fromFiles = FunctionsObservability.Functions.Queues.QueueTriggerSettings.Load();
+            builder.Services.AddSingleton(fromFiles with { VisibilityTimeout = TimeSpan.FromSeconds(1), MaxDequeueCount = 2 });
+        });
+        var writer = host.Service<PointWriter>();
+        await writer.Gate.WaitAsync();
+        try
+        {
+            // Fill the mesh behind the held writer, so every further request is refused as overloaded.
+            HttpStatusCode status;
+            var i = 0;
+            do
+            {
+                using var response = await host.PostAsync("/api/ingest?ack=async&precision=s", $"fill v={i++} {Seconds}");
+                status = response.StatusCode;
+            }
+            while (status == HttpStatusCode.Accepted && i < 100);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+
+            await producer.SendMessageAsync(Batch(1, 10));
+            await WaitForAsync(() => poison.GetProperties().Value.ApproximateMessagesCount >= 1, "the poison message");
+
+            var record = JsonDocument.Parse((await poison.ReceiveMessageAsync()).Value.Body.ToString()).RootElement;
+            Assert.Equal(2, record.GetProperty("dequeueCount").GetInt32());
+            Assert.Contains("not committed after 2 deliveries", record.GetProperty("reason").GetString(), StringComparison.Ordinal);
+            await WaitForAsync(() => producer.GetProperties().Value.ApproximateMessagesCount == 0, "the main queue to be empty");
+        }
+        finally
+        {
+            writer.Gate.Release();
+        }
+
+        Assert.Equal(0, Points(host, "qe_v"));
     }
 
     [Fact]
