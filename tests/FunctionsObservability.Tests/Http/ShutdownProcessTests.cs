@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using FunctionsObservability.Pipeline.Storage;
 using FunctionsObservability.Tests.Infrastructure;
@@ -15,12 +14,12 @@ public sealed class ShutdownProcessTests
     public async Task Sigterm_WithAsyncAcknowledgedPoints_CommitsThemAllBeforeExit()
     {
         using var directory = new TempDirectory();
-        var port = FreePort();
+        var port = ServiceProcess.FreePort();
         using var process = StartService(port, directory.Path);
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
         try
         {
-            await WaitForHealthAsync(client, process);
+            await ServiceProcess.WaitForHealthAsync(client, process);
             var seconds = MeshFixture.BaseSeconds;
             const int requests = 60;
             const int lines = 5000;
@@ -65,59 +64,11 @@ public sealed class ShutdownProcessTests
         }
     }
 
-    private static Process StartService(int port, string dataDirectory)
-    {
-        // The service's own build output, in the configuration the tests were built in.
-        var dll = Path.Combine(RepositoryPaths.FunctionsFolder, "bin", RepositoryPaths.Configuration, "net10.0", "FunctionsObservability.Functions.dll");
-        Assert.True(File.Exists(dll), $"service not built at {dll}");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            // One commit per request and no coalescing, so the mesh still holds work at SIGTERM.
-            ArgumentList =
-            {
-                dll, $"--urls=http://127.0.0.1:{port}", $"--Storage:DataDirectory={dataDirectory}",
-                "--Ingest:ParseParallelism=1", "--Ingest:BatchSize=1", "--Ingest:MaxPointsPerCommit=1",
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task WaitForHealthAsync(HttpClient client, Process process)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            Assert.False(process.HasExited, "the service exited during start-up");
-            try
-            {
-                using var response = await client.GetAsync("/api/health");
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(50);
-        }
-
-        Assert.Fail("the service did not answer /api/health within 60 s");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static Process StartService(int port, string dataDirectory) =>
+        // One commit per request and no coalescing, so the mesh still holds work at SIGTERM.
+        ServiceProcess.Start(
+        [
+            $"--urls=http://127.0.0.1:{port}", $"--Storage:DataDirectory={dataDirectory}",
+            "--Ingest:ParseParallelism=1", "--Ingest:BatchSize=1", "--Ingest:MaxPointsPerCommit=1",
+        ]);
 }
