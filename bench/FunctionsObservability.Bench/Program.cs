@@ -10,6 +10,7 @@ const string Usage = """
       smallwrites  --url URL [--connections 64 --lines 10 --seconds 30 --warmup 1 --pid PID --target NAME --path P]
       query        --url URL --data DIR [--runs 5 --host h42 --pid PID --target NAME]
       count        --url URL [--prefix cpu_]
+      parquet      [--rows 10000000 --runs 3 --out DIR]  (archive writer choice: DuckDB COPY vs Parquet.Net)
       queue        --url URL --connection STORAGE [--queue metrics-ingest --messages 1000 --points 1000]  (fill the queue, then time the service draining it)
       freeport     (prints a free TCP port on 127.0.0.1)
       report       --in RESULTS.jsonl --json OUT.json --md OUT.md [--size NAME]
@@ -33,6 +34,7 @@ try
         "smallwrites" => await SmallWritesCommand.RunAsync(options),
         "query" => await QueryCommand.RunAsync(options),
         "queue" => await QueueCommand.RunAsync(options),
+        "parquet" => await ParquetCommand.RunAsync(options),
         "count" => await CountAsync(options),
         "freeport" => FreePort(),
         "report" => ReportCommand.Run(options),
