@@ -99,6 +99,7 @@ public sealed partial class PointWriter : IDisposable
     /// a join on the metric plus two keys; no query depends on the order within a series. Readers see either the
     /// rows before or after the move, never both, because it is one transaction.
     /// </summary>
+    /// <remarks>Uses the writer's connection: callers hold <see cref="Gate"/> (the ingest writer and the idle compactor do).</remarks>
     public long Compact()
     {
         var started = Stopwatch.GetTimestamp();

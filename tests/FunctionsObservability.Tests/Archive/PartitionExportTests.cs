@@ -29,19 +29,21 @@ public sealed class PartitionExportTests
         return mesh;
     }
 
+    private static PartitionExtent ExportFirstHour(MeshFixture mesh, string file)
+    {
+        var ids = mesh.Catalog.ForMetric("arch_v").Select(s => s.Id).ToArray();
+        using var connection = mesh.Database.OpenConnection();
+        return PartitionExporter.Export(connection, ids, Hour * 1_000_000, file);
+    }
+
     [Fact]
     public async Task Export_OneHourOfOneMetric_WritesAFileThatVerifies()
     {
         await using var mesh = await MeshWithTwoHoursAsync();
         using var directory = new TempDirectory();
         var file = Path.Combine(directory.Path, "part.parquet");
-        var ids = mesh.Catalog.ForMetric("arch_v").Select(s => s.Id).ToArray();
 
-        PartitionExtent extent;
-        using (var connection = mesh.Database.OpenConnection())
-        {
-            extent = PartitionExporter.Export(connection, ids, Hour * 1_000_000, file);
-        }
+        var extent = ExportFirstHour(mesh, file);
 
         await ParquetVerifier.VerifyAsync(file, extent, CancellationToken.None);
         Assert.Equal(3 * 360, extent.Rows);
@@ -64,12 +66,7 @@ public sealed class PartitionExportTests
         await using var mesh = await MeshWithTwoHoursAsync();
         using var directory = new TempDirectory();
         var file = Path.Combine(directory.Path, "part.parquet");
-        var ids = mesh.Catalog.ForMetric("arch_v").Select(s => s.Id).ToArray();
-        PartitionExtent extent;
-        using (var connection = mesh.Database.OpenConnection())
-        {
-            extent = PartitionExporter.Export(connection, ids, Hour * 1_000_000, file);
-        }
+        var extent = ExportFirstHour(mesh, file);
 
         var rows = await Assert.ThrowsAsync<ArchiveVerificationException>(() => ParquetVerifier.VerifyAsync(file, extent with { Rows = extent.Rows + 1 }, CancellationToken.None));
         var span = await Assert.ThrowsAsync<ArchiveVerificationException>(() => ParquetVerifier.VerifyAsync(file, extent with { MaxTimestampMicros = extent.MaxTimestampMicros + 1 }, CancellationToken.None));
@@ -84,12 +81,7 @@ public sealed class PartitionExportTests
         await using var mesh = await MeshWithTwoHoursAsync();
         using var directory = new TempDirectory();
         var file = Path.Combine(directory.Path, "part.parquet");
-        var ids = mesh.Catalog.ForMetric("arch_v").Select(s => s.Id).ToArray();
-        PartitionExtent extent;
-        using (var connection = mesh.Database.OpenConnection())
-        {
-            extent = PartitionExporter.Export(connection, ids, Hour * 1_000_000, file);
-        }
+        var extent = ExportFirstHour(mesh, file);
 
         var bytes = await File.ReadAllBytesAsync(file);
         await File.WriteAllBytesAsync(file, bytes[..(bytes.Length / 2)]);
