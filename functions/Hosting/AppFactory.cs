@@ -2,6 +2,7 @@ using System.Globalization;
 using FunctionsObservability.Functions.Http;
 using FunctionsObservability.Functions.Queues;
 using FunctionsObservability.Functions.Security;
+using FunctionsObservability.Functions.Timers;
 
 namespace FunctionsObservability.Functions.Hosting;
 
@@ -41,6 +42,7 @@ public static class AppFactory
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(60));
         builder.Services.AddMetricsStore(builder.Configuration);
         builder.Services.AddStandaloneQueueListener(builder.Configuration);
+        builder.Services.AddTimers(builder.Configuration);
         builder.Services.AddFunctionKeysAndRateLimits(builder.Configuration);
         configure?.Invoke(builder);
 
@@ -51,6 +53,7 @@ public static class AppFactory
         app.MapIngestEndpoints();
         app.MapQueryEndpoints();
         app.MapQueueFunction();
+        app.MapTimerFunctions();
         return app;
     }
 }

@@ -6,6 +6,8 @@ namespace FunctionsObservability.Pipeline.Storage;
 /// series. New rows land in <c>points_recent</c> in arrival order; the writer moves them into
 /// <c>points</c> sorted by (time slice, metric, series), so zone maps prune by time, and
 /// a metric's or a series' rows lie together within each slice. No indexes: ART indexes slowed ingest and did not speed up these queries.
+/// The archive manifest (<c>archive_files</c>, with per-series figures in <c>archive_series</c>)
+/// lives in the same file, so recording a Parquet file and deleting its rows is one transaction.
 /// </summary>
 internal static class Schema
 {
@@ -37,6 +39,26 @@ internal static class Schema
             dedupe_key VARCHAR NOT NULL,
             committed_at BIGINT NOT NULL,
             points INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS archive_files (
+            file_id BIGINT NOT NULL,
+            metric VARCHAR NOT NULL,
+            hour_start BIGINT NOT NULL,
+            seq INTEGER NOT NULL,
+            path VARCHAR NOT NULL,
+            rows BIGINT NOT NULL,
+            bytes BIGINT NOT NULL,
+            min_ts BIGINT NOT NULL,
+            max_ts BIGINT NOT NULL,
+            min_series INTEGER NOT NULL,
+            max_series INTEGER NOT NULL,
+            archived_at BIGINT NOT NULL,
+            expiring BOOLEAN NOT NULL);
+        CREATE TABLE IF NOT EXISTS archive_series (
+            file_id BIGINT NOT NULL,
+            series_id INTEGER NOT NULL,
+            rows BIGINT NOT NULL,
+            min_ts BIGINT NOT NULL,
+            max_ts BIGINT NOT NULL);
         CREATE OR REPLACE VIEW all_points AS
             SELECT series_id, ts, value FROM points
             UNION ALL

@@ -44,7 +44,15 @@ public sealed class ServiceHost : IAsyncDisposable
         var owned = dataDirectory is null ? new TempDirectory() : null;
         var directory = dataDirectory ?? owned!.Path;
         var args = new List<string> { "--urls=http://127.0.0.1:0", $"--Storage:DataDirectory={directory}" };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        settings ??= new Dictionary<string, string>();
+
+        // No test archives or prunes on a schedule unless it asks for the scheduler.
+        if (!settings.Keys.Any(key => string.Equals(key, "Timers:Enabled", StringComparison.OrdinalIgnoreCase)))
+        {
+            args.Add("--Timers:Enabled=false");
+        }
+
+        foreach (var (key, value) in settings)
         {
             args.Add($"--{key}={value}");
         }
@@ -54,7 +62,18 @@ public sealed class ServiceHost : IAsyncDisposable
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             configure?.Invoke(builder);
         });
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            // A start-up failure is what some tests expect; leave no open database or folder behind.
+            await app.DisposeAsync();
+            owned?.Dispose();
+            throw;
+        }
+
         return new ServiceHost(app, directory, owned);
     }
 

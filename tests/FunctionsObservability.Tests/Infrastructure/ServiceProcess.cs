@@ -18,7 +18,15 @@ public static class ServiceProcess
             UseShellExecute = false,
         };
         start.ArgumentList.Add(dll);
-        foreach (var argument in arguments)
+        var given = arguments.ToList();
+
+        // No test archives or prunes on a schedule unless it asks for the scheduler.
+        if (!given.Any(argument => argument.StartsWith("--Timers:Enabled", StringComparison.OrdinalIgnoreCase)))
+        {
+            start.ArgumentList.Add("--Timers:Enabled=false");
+        }
+
+        foreach (var argument in given)
         {
             start.ArgumentList.Add(argument);
         }
