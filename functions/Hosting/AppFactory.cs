@@ -53,6 +53,7 @@ public static class AppFactory
         app.MapIngestEndpoints();
         app.MapQueryEndpoints();
         app.MapQueueFunction();
+        app.MapAdminArchiveEndpoints();
         app.MapTimerFunctions();
         return app;
     }

@@ -1,3 +1,4 @@
+using FunctionsObservability.Functions.Archiving;
 using FunctionsObservability.Pipeline.Formats;
 using FunctionsObservability.Pipeline.Ingest;
 using FunctionsObservability.Pipeline.Query;
@@ -47,6 +48,7 @@ internal static class StoreServices
             sp.GetRequiredService<ILogger<IngestPipeline>>(),
             sp.GetRequiredService<IReadOnlyDictionary<PayloadFormat, IPointParser>>(),
             storage.CompactionRowThreshold));
+        services.AddArchive(configuration, storage);
         services.AddSingleton<QueryExecutor>();
         services.AddSingleton<PointQueryService>();
         services.AddSingleton<AggregateQueryService>();

@@ -26,6 +26,9 @@ public sealed class LocalDirectoryArchiveStore : IArchiveStore
 
     public string RootDirectory => _root;
 
+    /// <summary>Where an object lives on disk: queries read local archives in place, without the cache.</summary>
+    public string PathOnDisk(string path) => FullPath(path);
+
     public async Task PutAsync(string path, string localFile, CancellationToken cancellationToken)
     {
         var target = FullPath(path);

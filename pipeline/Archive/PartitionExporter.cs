@@ -16,18 +16,33 @@ public static class PartitionExporter
 {
     public static PartitionExtent Export(DuckDBConnection connection, IReadOnlyCollection<int> seriesIds, long hourStartMicros, string localFile)
     {
-        ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(seriesIds);
-        ArgumentException.ThrowIfNullOrEmpty(localFile);
         if (seriesIds.Count == 0)
         {
             throw new ArgumentException("a partition needs at least one series", nameof(seriesIds));
         }
 
         var culture = CultureInfo.InvariantCulture;
-        var ids = string.Join(',', seriesIds.Select(id => id.ToString(culture)));
+        return ExportWhere(connection, $"series_id IN ({string.Join(',', seriesIds.Select(id => id.ToString(culture)))})", hourStartMicros, localFile);
+    }
+
+    /// <summary>Every series of <paramref name="metric"/> in the hour, as the archive run selects partitions.</summary>
+    public static PartitionExtent ExportMetric(DuckDBConnection connection, string metric, long hourStartMicros, string localFile) =>
+        ExportWhere(connection, MetricPredicate(metric), hourStartMicros, localFile);
+
+    /// <summary>The series of one metric; the same predicate selects what is exported, checked and deleted.</summary>
+    public static string MetricPredicate(string metric)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(metric);
+        return $"series_id IN (SELECT series_id FROM series WHERE metric = '{metric.Replace("'", "''", StringComparison.Ordinal)}')";
+    }
+
+    private static PartitionExtent ExportWhere(DuckDBConnection connection, string seriesPredicate, long hourStartMicros, string localFile)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentException.ThrowIfNullOrEmpty(localFile);
         var end = hourStartMicros + 3_600_000_000L;
-        var where = $"series_id IN ({ids}) AND ts >= {hourStartMicros} AND ts < {end}";
+        var where = $"{seriesPredicate} AND ts >= {hourStartMicros} AND ts < {end}";
 
         // One transaction: the figures and the file come from the same snapshot.
         using var transaction = connection.BeginTransaction();
@@ -48,12 +63,11 @@ public static class PartitionExporter
             command.CommandText = $$"""
                 COPY (
                     SELECT p.series_id, coalesce(t.tags, '{}') AS tags, make_timestamp(p.ts) AS ts, p.value
-                    FROM all_points p
+                    FROM (SELECT series_id, ts, value FROM all_points WHERE {{where}}) p
                     LEFT JOIN (SELECT series_id, CAST(json_group_object(tag_key, tag_value) AS VARCHAR) AS tags
-                               FROM series_tags WHERE series_id IN ({{ids}}) GROUP BY series_id) t
+                               FROM series_tags WHERE {{seriesPredicate}} GROUP BY series_id) t
                       ON t.series_id = p.series_id
-                    WHERE p.series_id IN ({{ids}}) AND p.ts >= {{hourStartMicros}} AND p.ts < {{end}}
-                    ORDER BY p.series_id, p.ts)
+                    ORDER BY p.series_id, p.ts, p.value)
                 TO '{{path}}' (FORMAT PARQUET, COMPRESSION ZSTD)
                 """;
             command.ExecuteNonQuery();

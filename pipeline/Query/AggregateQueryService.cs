@@ -16,12 +16,14 @@ public sealed class AggregateQueryService
     private readonly SeriesCatalog _catalog;
     private readonly QueryExecutor _executor;
     private readonly QueryOptions _options;
+    private readonly TieredSource _tiers;
 
-    public AggregateQueryService(SeriesCatalog catalog, QueryExecutor executor, QueryOptions options)
+    public AggregateQueryService(SeriesCatalog catalog, QueryExecutor executor, QueryOptions options, TieredSource tiers)
     {
         _catalog = catalog;
         _executor = executor;
         _options = options;
+        _tiers = tiers;
     }
 
     public async Task<IReadOnlyList<AggregateSeries>> QueryAsync(AggregateRequest request, CancellationToken cancellationToken)
@@ -60,10 +62,11 @@ public sealed class AggregateQueryService
             : SqlGrouping.BySeries;
 
         using var lease = await _executor.AcquireAsync(cancellationToken).ConfigureAwait(false);
-        lease.Command.CommandText = UsesMinuteRollup(request, plan) ? BuildRollupSql(request, selection, plan) : BuildSql(request, selection, plan);
         var accumulator = new BucketAccumulator(request.Function, request.StepMicros, groups.Count, fold: plan == SqlGrouping.BySeries);
         try
         {
+            using var tier = await _tiers.OpenAsync(selection, request.Range, lease.Token).ConfigureAwait(false);
+            lease.Command.CommandText = UsesMinuteRollup(request, plan) ? BuildRollupSql(request, selection, plan, tier) : BuildSql(request, selection, plan, tier);
             using var reader = lease.Command.ExecuteReader();
             while (reader.Read())
             {
@@ -107,7 +110,7 @@ public sealed class AggregateQueryService
         && request.Range.FromMicros % MinuteMicros == 0
         && request.Range.ToMicros % MinuteMicros == 0;
 
-    private static string BuildRollupSql(AggregateRequest request, SeriesSelection selection, SqlGrouping plan)
+    private static string BuildRollupSql(AggregateRequest request, SeriesSelection selection, SqlGrouping plan, TierLease tier)
     {
         var culture = CultureInfo.InvariantCulture;
         var step = request.StepMicros;
@@ -135,11 +138,23 @@ public sealed class AggregateQueryService
               WHERE ts >= {request.Range.FromMicros} AND ts < {request.Range.ToMicros} AND 
             """);
         selection.AppendPredicate(sql, "series_id");
+        if (tier.Archived is { } archived)
+        {
+            // Archived hours have no rollup rows: their points are read as one-point partials.
+            sql.Append(culture, $"""
+
+                  UNION ALL
+                  SELECT series_id, ts, value, 1, value, value FROM {archived}
+                  WHERE ts >= {request.Range.FromMicros} AND ts < {request.Range.ToMicros} AND 
+                """);
+            selection.AppendPredicate(sql, "series_id");
+        }
+
         sql.Append(culture, $") SELECT {group} AS grp, ts // {step} AS bucket, {values} FROM u GROUP BY ALL");
         return sql.ToString();
     }
 
-    private static string BuildSql(AggregateRequest request, SeriesSelection selection, SqlGrouping plan)
+    private static string BuildSql(AggregateRequest request, SeriesSelection selection, SqlGrouping plan, TierLease tier)
     {
         var culture = CultureInfo.InvariantCulture;
         var step = request.StepMicros;
@@ -169,7 +184,7 @@ public sealed class AggregateQueryService
         // Timestamps are positive (the ingest window starts after 1970), so integer division
         // is a floor and buckets align to multiples of the step.
         var sql = new StringBuilder();
-        sql.Append(culture, $"SELECT {group} AS grp, p.ts // {step} AS bucket, {values} FROM all_points p");
+        sql.Append(culture, $"SELECT {group} AS grp, p.ts // {step} AS bucket, {values} FROM {tier.Points} p");
         if (plan == SqlGrouping.ByTagValue)
         {
             sql.Append(culture, $" LEFT JOIN series_tags t ON t.series_id = p.series_id AND t.tag_key = '{request.GroupBy!.Replace("'", "''", StringComparison.Ordinal)}'");

@@ -14,11 +14,13 @@ public sealed class PointQueryService
 {
     private readonly SeriesCatalog _catalog;
     private readonly QueryExecutor _executor;
+    private readonly TieredSource _tiers;
 
-    public PointQueryService(SeriesCatalog catalog, QueryExecutor executor)
+    public PointQueryService(SeriesCatalog catalog, QueryExecutor executor, TieredSource tiers)
     {
         _catalog = catalog;
         _executor = executor;
+        _tiers = tiers;
     }
 
     public async Task<PointPage> GetPageAsync(PointPageRequest request, CancellationToken cancellationToken)
@@ -47,7 +49,8 @@ public sealed class PointQueryService
             for (var first = true; !more && from < end; first = false)
             {
                 var to = width >= end - from ? end : from + width;
-                lease.Command.CommandText = BuildSql(selection, new TimeRange(from, to), first ? cursor : null, need);
+                using var tier = await _tiers.OpenAsync(selection, new TimeRange(from, to), lease.Token).ConfigureAwait(false);
+                lease.Command.CommandText = BuildSql(tier.Points, selection, new TimeRange(from, to), first ? cursor : null, need);
                 using (var reader = lease.Command.ExecuteReader())
                 {
                     while (reader.Read())
@@ -102,7 +105,11 @@ public sealed class PointQueryService
         return new PointPage(points, new PageCursor(last.TimestampMicros, last.Series.Id, seen));
     }
 
-    /// <summary>Every matching point, read from DuckDB in streaming mode, so memory stays flat.</summary>
+    /// <summary>
+    /// Every matching point, read from DuckDB in streaming mode, so memory stays flat. Where the
+    /// range holds archived hours it is read window by window (each archived hour alone, and the
+    /// stretches between), so only one hour's files are pinned in the cache at a time.
+    /// </summary>
     public async IAsyncEnumerable<QueriedPoint> StreamAsync(SeriesFilter filter, TimeRange range, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
@@ -113,50 +120,84 @@ public sealed class PointQueryService
         }
 
         using var lease = await _executor.AcquireAsync(cancellationToken).ConfigureAwait(false);
-        lease.Command.CommandText = BuildSql(selection, range, cursor: null, limit: null);
-        DuckDB.NET.Data.DuckDBDataReader reader;
-        try
+        foreach (var window in StreamWindows(_tiers.FindFiles(selection, range), range))
         {
-            reader = lease.Command.ExecuteReader();
-        }
-        catch (OperationCanceledException exception)
-        {
-            throw lease.Translate(exception);
-        }
-
-        using (reader)
-        {
-            while (true)
+            TierLease tier;
+            DuckDB.NET.Data.DuckDBDataReader reader;
+            try
             {
-                bool read;
-                try
-                {
-                    read = reader.Read();
-                }
-                catch (OperationCanceledException exception)
-                {
-                    throw lease.Translate(exception);
-                }
+                tier = await _tiers.OpenAsync(selection, window, lease.Token).ConfigureAwait(false);
+                lease.Command.CommandText = BuildSql(tier.Points, selection, window, cursor: null, limit: null);
+                reader = lease.Command.ExecuteReader();
+            }
+            catch (OperationCanceledException exception)
+            {
+                throw lease.Translate(exception);
+            }
 
-                if (!read)
+            using (tier)
+            using (reader)
+            {
+                while (true)
                 {
-                    yield break;
-                }
+                    bool read;
+                    try
+                    {
+                        read = reader.Read();
+                    }
+                    catch (OperationCanceledException exception)
+                    {
+                        throw lease.Translate(exception);
+                    }
 
-                if (_catalog.Get(reader.GetInt32(0)) is { } series)
-                {
-                    yield return new QueriedPoint(series, reader.GetInt64(1), reader.GetDouble(2));
+                    if (!read)
+                    {
+                        break;
+                    }
+
+                    if (_catalog.Get(reader.GetInt32(0)) is { } series)
+                    {
+                        yield return new QueriedPoint(series, reader.GetInt64(1), reader.GetDouble(2));
+                    }
                 }
             }
         }
     }
 
+    /// <summary>Disjoint, ascending windows covering the range: one per archived hour, and the gaps between.</summary>
+    private static IEnumerable<TimeRange> StreamWindows(IReadOnlyList<Archive.ArchivedFile> files, TimeRange range)
+    {
+        var from = range.FromMicros;
+        foreach (var hour in files.Select(f => f.HourStartMicros).Distinct().Order())
+        {
+            var start = Math.Max(hour, from);
+            var end = Math.Min(hour + Archive.ArchivedFile.HourMicros, range.ToMicros);
+            if (start >= end)
+            {
+                continue;
+            }
+
+            if (from < start)
+            {
+                yield return new TimeRange(from, start);
+            }
+
+            yield return new TimeRange(start, end);
+            from = end;
+        }
+
+        if (from < range.ToMicros)
+        {
+            yield return new TimeRange(from, range.ToMicros);
+        }
+    }
+
     private static bool SameKey(QueriedPoint a, QueriedPoint b) => a.TimestampMicros == b.TimestampMicros && a.Series.Id == b.Series.Id;
 
-    private static string BuildSql(SeriesSelection selection, TimeRange range, PageCursor? cursor, long? limit)
+    private static string BuildSql(string source, SeriesSelection selection, TimeRange range, PageCursor? cursor, long? limit)
     {
         var culture = CultureInfo.InvariantCulture;
-        var sql = new StringBuilder("SELECT series_id, ts, value FROM all_points WHERE ");
+        var sql = new StringBuilder("SELECT series_id, ts, value FROM ").Append(source).Append(" WHERE ");
         selection.AppendPredicate(sql, "series_id");
         if (range.FromMicros != long.MinValue)
         {

@@ -10,6 +10,9 @@ public enum QueryFailure
 
     /// <summary>Every query slot stayed busy past the admission deadline.</summary>
     Overloaded,
+
+    /// <summary>An archived file the answer needs could not be fetched from the archive store.</summary>
+    ArchiveUnavailable,
 }
 
 /// <summary>A query that cannot be answered, with the reason the HTTP layer turns into a status.</summary>

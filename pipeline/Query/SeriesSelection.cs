@@ -29,6 +29,21 @@ public sealed class SeriesSelection
 
     public bool IsEmpty => Series.Count == 0;
 
+    public string Metric => _filter.Metric;
+
+    /// <summary>Smallest and largest series id selected, for pruning archived files by their id range.</summary>
+    public (int Min, int Max) IdRange()
+    {
+        int min = int.MaxValue, max = int.MinValue;
+        foreach (var entry in Series)
+        {
+            min = Math.Min(min, entry.Id);
+            max = Math.Max(max, entry.Id);
+        }
+
+        return (min, max);
+    }
+
     public static SeriesSelection Resolve(SeriesCatalog catalog, SeriesFilter filter)
     {
         ArgumentNullException.ThrowIfNull(catalog);

@@ -12,6 +12,7 @@ namespace FunctionsObservability.Pipeline.Storage;
 public sealed partial class PointWriter : IDisposable
 {
     private readonly DuckDBConnection _connection;
+    private readonly MetricsDatabase _database;
     private readonly StorageOptions _options;
     private readonly ILogger<PointWriter> _logger;
     private long _recentRows;
@@ -20,6 +21,7 @@ public sealed partial class PointWriter : IDisposable
     public PointWriter(MetricsDatabase database, ILogger<PointWriter> logger)
     {
         ArgumentNullException.ThrowIfNull(database);
+        _database = database;
         _options = database.Options;
         _logger = logger;
         _connection = database.OpenConnection();
@@ -30,6 +32,9 @@ public sealed partial class PointWriter : IDisposable
 
     /// <summary>Held by whoever is writing; the ingest writer and the compactor both take it.</summary>
     public SemaphoreSlim Gate { get; } = new(1, 1);
+
+    /// <summary>A separate connection for reads that must not wait for the gate.</summary>
+    public DuckDBConnection OpenReaderConnection() => _database.OpenConnection();
 
     public long RecentRows => Interlocked.Read(ref _recentRows);
 
@@ -134,6 +139,35 @@ public sealed partial class PointWriter : IDisposable
         Interlocked.Add(ref _recentRows, -moved);
         LogCompacted(_logger, moved, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return moved;
+    }
+
+    /// <summary>
+    /// Runs archive or retention work in one transaction on the writer's connection, so moving
+    /// rows out of the hot tables never interleaves with ingest. <paramref name="work"/> returns
+    /// false to roll back. Callers hold <see cref="Gate"/>.
+    /// </summary>
+    public T RunMaintenance<T>(Func<DuckDBConnection, DuckDBTransaction, (bool Commit, T Result)> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        using var transaction = _connection.BeginTransaction();
+        var (commit, result) = work(_connection, transaction);
+        if (!commit)
+        {
+            transaction.Rollback();
+            return result;
+        }
+
+        long recent;
+        using (var command = _connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = "SELECT count(*) FROM points_recent";
+            recent = Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        transaction.Commit();
+        Interlocked.Exchange(ref _recentRows, recent);
+        return result;
     }
 
     public void Dispose()

@@ -96,16 +96,7 @@ public sealed class SeriesCatalog
             }
         }
 
-        var counts = new Dictionary<int, (long Count, long Min, long Max)>();
-        using (var command = connection.CreateCommand())
-        {
-            command.CommandText = "SELECT series_id, count(*), min(ts), max(ts) FROM all_points GROUP BY series_id";
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                counts[reader.GetInt32(0)] = (reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
-            }
-        }
+        var counts = ReadPointFigures(connection, transaction: null, seriesIds: null);
 
         using (var command = connection.CreateCommand())
         {
@@ -131,6 +122,55 @@ public sealed class SeriesCatalog
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Re-reads the point figures of the given series (hot rows plus committed archive files)
+    /// after a retention run deleted some. Called with the writer's gate held, inside its transaction.
+    /// </summary>
+    public void Refresh(DuckDBConnection connection, DuckDBTransaction transaction, IReadOnlyCollection<int> seriesIds)
+    {
+        ArgumentNullException.ThrowIfNull(seriesIds);
+        if (seriesIds.Count == 0)
+        {
+            return;
+        }
+
+        var figures = ReadPointFigures(connection, transaction, seriesIds);
+        foreach (var id in seriesIds)
+        {
+            if (Get(id) is { } entry)
+            {
+                var (count, min, max) = figures.TryGetValue(id, out var found) ? found : (0, 0, 0);
+                entry.ResetPoints(count, min, max);
+            }
+        }
+    }
+
+    /// <summary>Count and time bounds per series across the hot tables and the archive manifest.</summary>
+    private static Dictionary<int, (long Count, long Min, long Max)> ReadPointFigures(DuckDBConnection connection, DuckDBTransaction? transaction, IReadOnlyCollection<int>? seriesIds)
+    {
+        var ids = seriesIds is null ? null : string.Join(',', seriesIds.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var hotFilter = ids is null ? "" : $" WHERE series_id IN ({ids})";
+        var archiveFilter = ids is null ? "" : $" WHERE s.series_id IN ({ids})";
+        var counts = new Dictionary<int, (long Count, long Min, long Max)>();
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"""
+            SELECT series_id, CAST(sum(c) AS BIGINT), min(lo), max(hi) FROM (
+                SELECT series_id, count(*) AS c, min(ts) AS lo, max(ts) AS hi FROM all_points{hotFilter} GROUP BY series_id
+                UNION ALL
+                SELECT s.series_id, s.rows, s.min_ts, s.max_ts FROM archive_series s
+                JOIN archive_files f ON f.file_id = s.file_id AND NOT f.expiring{archiveFilter})
+            GROUP BY series_id
+            """;
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            counts[reader.GetInt32(0)] = (reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+        }
+
+        return counts;
     }
 
     private void Register(SeriesEntry entry)

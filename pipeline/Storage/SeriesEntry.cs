@@ -56,4 +56,12 @@ public sealed class SeriesEntry
 
         Interlocked.Add(ref _pointCount, count);
     }
+
+    /// <summary>Replaces the figures after archived files or hot rows were deleted; only the writer's gate holder calls this.</summary>
+    internal void ResetPoints(long count, long minTimestamp, long maxTimestamp)
+    {
+        Volatile.Write(ref _minTimestamp, count == 0 ? long.MaxValue : minTimestamp);
+        Volatile.Write(ref _maxTimestamp, count == 0 ? long.MinValue : maxTimestamp);
+        Interlocked.Exchange(ref _pointCount, count);
+    }
 }

@@ -70,7 +70,25 @@ public sealed class FunctionManifestTests
                 ? m.Trigger.GetProperty("methods").EnumerateArray().Select(x => ("/api/" + m.Trigger.GetProperty("route").GetString(), x.GetString()!.ToUpperInvariant()))
                 : [($"/{m.Name}", "POST")]).ToHashSet();
 
+        // The host reserves routes starting with "admin"; the app serves the issue's
+        // /api/admin/archive standalone, and the same handlers at the function's route.
+        declared.Add(("/api/admin/archive", "GET"));
+        declared.Add(("/api/admin/archive", "POST"));
         Assert.All(endpoints, e => Assert.Contains(e, declared));
+    }
+
+    [Fact]
+    public void NoFunction_UsesARouteOrNameTheHostReserves()
+    {
+        foreach (var manifest in ReadManifests())
+        {
+            Assert.False(manifest.Name.StartsWith("admin", StringComparison.OrdinalIgnoreCase), manifest.Name);
+            if (manifest.Trigger.GetProperty("type").GetString() == "httpTrigger")
+            {
+                var route = manifest.Trigger.GetProperty("route").GetString()!;
+                Assert.False(route.StartsWith("admin", StringComparison.OrdinalIgnoreCase) || route.StartsWith("runtime", StringComparison.OrdinalIgnoreCase), route);
+            }
+        }
     }
 
     [Fact]

@@ -1,0 +1,348 @@
+using System.Diagnostics;
+using System.Globalization;
+using DuckDB.NET.Data;
+using FunctionsObservability.Pipeline.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace FunctionsObservability.Pipeline.Archive;
+
+/// <summary>Points in an archive run where tests inject faults.</summary>
+internal enum ArchiveStage
+{
+    Exported,
+    Verified,
+    Uploaded,
+}
+
+/// <summary>
+/// Moves whole hours of each metric that lie before the hot window out of DuckDB into Parquet
+/// files. The order makes every failure harmless: the file is written and verified locally, then
+/// uploaded with an integrity check, and only then recorded in the manifest in the same
+/// transaction that deletes its rows. A crash before that commit leaves the rows hot and at most
+/// an unrecorded object, which the next run overwrites, because the name depends only on the
+/// partition and the number of files already committed for it.
+/// </summary>
+public sealed partial class ArchiveRunner
+{
+    /// <summary>Environment variable naming a stage after which the process kills itself: crash tests only.</summary>
+    public const string FailpointVariable = "FUNCTIONSOBSERVABILITY_ARCHIVE_FAILPOINT";
+
+    private readonly MetricsDatabase _database;
+    private readonly PointWriter _writer;
+    private readonly ArchiveManifest _manifest;
+    private readonly IArchiveStore _store;
+    private readonly ArchivingOptions _options;
+    private readonly MaintenanceLock _lock;
+    private readonly ArchiveMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ArchiveRunner> _logger;
+    private readonly string _workDirectory;
+    private readonly string? _failpoint = Environment.GetEnvironmentVariable(FailpointVariable);
+
+    public ArchiveRunner(
+        MetricsDatabase database,
+        PointWriter writer,
+        ArchiveManifest manifest,
+        IArchiveStore store,
+        ArchivingOptions options,
+        MaintenanceLock maintenanceLock,
+        ArchiveMetrics metrics,
+        TimeProvider time,
+        ILogger<ArchiveRunner> logger)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _database = database;
+        _writer = writer;
+        _manifest = manifest;
+        _store = store;
+        _options = options;
+        _lock = maintenanceLock;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+        _workDirectory = Path.GetFullPath(options.WorkDirectory ?? Path.Combine(database.Options.DataDirectory, "archive-work"));
+    }
+
+    /// <summary>Called after each stage of each partition; tests use it to inject failures.</summary>
+    internal Func<ArchiveStage, string, CancellationToken, Task>? StageHook { get; set; }
+
+    public async Task<ArchiveRunResult> RunAsync(CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        if (!_options.Enabled)
+        {
+            return new ArchiveRunResult(true, 0, 0, 0, 0, 0, false, null, TimeSpan.Zero, "archiving is turned off (Archive:Enabled)");
+        }
+
+        using var held = _lock.TryEnter();
+        if (held is null)
+        {
+            LogSkipped(_logger);
+            return new ArchiveRunResult(true, 0, 0, 0, 0, 0, false, null, TimeSpan.Zero);
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(_options.RunTimeoutSeconds));
+        var token = timeout.Token;
+        int files = 0, failed = 0, deferred = 0;
+        long rows = 0, bytes = 0;
+        string? error = null;
+        var more = false;
+        try
+        {
+            PrepareWorkDirectory();
+            var cutoff = HotWindowStart();
+            var partitions = FindDuePartitions(cutoff, _options.MaxPartitionsPerRun + 1);
+            more = partitions.Count > _options.MaxPartitionsPerRun;
+            foreach (var (metric, hourStart) in partitions.Take(_options.MaxPartitionsPerRun))
+            {
+                token.ThrowIfCancellationRequested();
+                try
+                {
+                    var file = await ArchivePartitionAsync(metric, hourStart, token).ConfigureAwait(false);
+                    if (file is null)
+                    {
+                        deferred++;
+                        continue;
+                    }
+
+                    files++;
+                    rows += file.Rows;
+                    bytes += file.Bytes;
+                }
+                catch (ArchiveVerificationException exception)
+                {
+                    // A bad file for one partition says nothing about the others: go on with them.
+                    failed++;
+                    _metrics.PartitionFailures.Add(1);
+                    LogPartitionFailed(_logger, metric, FormatHour(hourStart), exception);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            error = $"the run reached its timeout of {_options.RunTimeoutSeconds} s";
+            failed++;
+            _metrics.PartitionFailures.Add(1);
+            LogRunStopped(_logger, error, null);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Storage down or slow, disk full: stop here, rows stay hot, the next run catches up.
+            error = $"{exception.GetType().Name}: {exception.Message}";
+            failed++;
+            _metrics.PartitionFailures.Add(1);
+            LogRunStopped(_logger, error, exception);
+        }
+
+        var result = new ArchiveRunResult(false, files, rows, bytes, failed, deferred, more, error, Stopwatch.GetElapsedTime(started));
+        LogRunFinished(_logger, result.Describe());
+        return result;
+    }
+
+    /// <summary>The first instant that stays hot: whole hours before it are due for archiving.</summary>
+    public long HotWindowStart()
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
+        var start = now - (_options.HotWindowHours * ArchivedFile.HourMicros);
+        return start - (start % ArchivedFile.HourMicros);
+    }
+
+    private async Task<ArchivedFile?> ArchivePartitionAsync(string metric, long hourStart, CancellationToken token)
+    {
+        var fileId = _manifest.NextFileId();
+        var sequence = _manifest.CountForHour(metric, hourStart);
+        var path = ArchivePath.Build(metric, DateTimeOffset.FromUnixTimeMilliseconds(hourStart / 1000), string.Create(CultureInfo.InvariantCulture, $"part-{sequence:D5}.parquet"));
+        var local = Path.Combine(_workDirectory, string.Create(CultureInfo.InvariantCulture, $"{fileId}.parquet"));
+        try
+        {
+            // 1. Write locally, from one snapshot, with the figures of the rows selected.
+            PartitionExtent extent;
+            using (var connection = _database.OpenConnection())
+            {
+                extent = PartitionExporter.ExportMetric(connection, metric, hourStart, local);
+            }
+
+            if (extent.Rows == 0)
+            {
+                return null;
+            }
+
+            await HitAsync(ArchiveStage.Exported, local, token).ConfigureAwait(false);
+
+            // 2. Verify with an independent reader.
+            await ParquetVerifier.VerifyAsync(local, extent, token).ConfigureAwait(false);
+            await HitAsync(ArchiveStage.Verified, local, token).ConfigureAwait(false);
+
+            // 3. Upload; the store checks the stored bytes' hash, with its own timeout and retries.
+            var length = new FileInfo(local).Length;
+            await _store.PutAsync(path, local, token).ConfigureAwait(false);
+            await HitAsync(ArchiveStage.Uploaded, local, token).ConfigureAwait(false);
+
+            // 4. Record and delete in one transaction, only if the rows are still exactly those exported.
+            var file = new ArchivedFile(fileId, metric, hourStart, sequence, path, extent.Rows, length, extent.MinTimestampMicros, extent.MaxTimestampMicros,
+                0, 0, _time.GetUtcNow().ToUnixTimeMilliseconds() * 1000);
+            await _writer.Gate.WaitAsync(token).ConfigureAwait(false);
+            ArchivedFile? committed;
+            try
+            {
+                committed = _writer.RunMaintenance((connection, transaction) => CommitPartition(connection, transaction, file, extent));
+                if (committed is not null)
+                {
+                    // Published while the gate is held, so a later run's sequence number counts it.
+                    _manifest.Add(committed);
+                }
+            }
+            finally
+            {
+                _writer.Gate.Release();
+            }
+
+            if (committed is null)
+            {
+                LogDeferred(_logger, metric, FormatHour(hourStart));
+                return null;
+            }
+
+            _metrics.FilesArchived.Add(1);
+            _metrics.RowsArchived.Add(committed.Rows);
+            _metrics.BytesArchived.Add(committed.Bytes);
+            LogArchived(_logger, path, committed.Rows, committed.Bytes);
+            return committed;
+        }
+        finally
+        {
+            TryDelete(local);
+        }
+    }
+
+    private static (bool, ArchivedFile?) CommitPartition(DuckDBConnection connection, DuckDBTransaction transaction, ArchivedFile file, PartitionExtent extent)
+    {
+        var culture = CultureInfo.InvariantCulture;
+        var series = PartitionExporter.MetricPredicate(file.Metric);
+        var where = string.Create(culture, $"{series} AND ts >= {file.HourStartMicros} AND ts < {file.HourEndMicros}");
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+
+        // Late points, or a retention run, may have changed the partition since the export: then
+        // this file is not the partition, nothing is committed, and the next run exports again.
+        command.CommandText = $"SELECT count(*), coalesce(min(ts), 0), coalesce(max(ts), 0), coalesce(min(series_id), 0), coalesce(max(series_id), 0) FROM all_points WHERE {where}";
+        int minSeries, maxSeries;
+        using (var reader = command.ExecuteReader())
+        {
+            reader.Read();
+            if (new PartitionExtent(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)) != extent)
+            {
+                return (false, null);
+            }
+
+            minSeries = reader.GetInt32(3);
+            maxSeries = reader.GetInt32(4);
+        }
+
+        var recorded = file with { MinSeriesId = minSeries, MaxSeriesId = maxSeries };
+        command.CommandText = string.Create(culture, $"""
+            INSERT INTO archive_series SELECT {file.FileId}, series_id, count(*), min(ts), max(ts) FROM all_points WHERE {where} GROUP BY series_id;
+            INSERT INTO archive_files VALUES ({file.FileId}, '{Escape(file.Metric)}', {file.HourStartMicros}, {file.Sequence}, '{Escape(file.Path)}', {file.Rows}, {file.Bytes},
+                {file.MinTimestampMicros}, {file.MaxTimestampMicros}, {minSeries}, {maxSeries}, {file.ArchivedAtMicros}, false);
+            DELETE FROM points WHERE {where};
+            DELETE FROM points_recent WHERE {where};
+            DELETE FROM points_1m WHERE {series} AND minute >= {file.HourStartMicros / 60_000_000} AND minute < {file.HourEndMicros / 60_000_000};
+            """);
+        command.ExecuteNonQuery();
+        return (true, recorded);
+    }
+
+    private List<(string Metric, long HourStart)> FindDuePartitions(long cutoff, int limit)
+    {
+        using var connection = _database.OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = string.Create(CultureInfo.InvariantCulture, $"""
+            SELECT s.metric, (p.ts // {ArchivedFile.HourMicros}) * {ArchivedFile.HourMicros} AS hour
+            FROM all_points p JOIN series s ON s.series_id = p.series_id
+            WHERE p.ts < {cutoff}
+            GROUP BY ALL ORDER BY hour, s.metric LIMIT {limit}
+            """);
+        using var reader = command.ExecuteReader();
+        var partitions = new List<(string, long)>();
+        while (reader.Read())
+        {
+            partitions.Add((reader.GetString(0), reader.GetInt64(1)));
+        }
+
+        return partitions;
+    }
+
+    private async Task HitAsync(ArchiveStage stage, string localFile, CancellationToken token)
+    {
+        if (StageHook is { } hook)
+        {
+            await hook(stage, localFile, token).ConfigureAwait(false);
+        }
+
+        if (string.Equals(_failpoint, stage.ToString(), StringComparison.OrdinalIgnoreCase))
+        {
+            // A crash test asked for the process to die here, without any clean-up.
+            LogFailpoint(_logger, stage.ToString());
+            Process.GetCurrentProcess().Kill();
+        }
+    }
+
+    private void PrepareWorkDirectory()
+    {
+        Directory.CreateDirectory(_workDirectory);
+
+        // Files left by a run that crashed are useless: their partitions were never committed.
+        foreach (var stale in Directory.EnumerateFiles(_workDirectory, "*.parquet"))
+        {
+            TryDelete(stale);
+        }
+    }
+
+    private void TryDelete(string file)
+    {
+        try
+        {
+            File.Delete(file);
+        }
+        catch (IOException exception)
+        {
+            LogCleanupFailed(_logger, file, exception);
+        }
+        catch (UnauthorizedAccessException exception)
+        {
+            LogCleanupFailed(_logger, file, exception);
+        }
+    }
+
+    private static string Escape(string text) => text.Replace("'", "''", StringComparison.Ordinal);
+
+    private static string FormatHour(long hourStart) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(hourStart / 1000).ToString("yyyy-MM-dd'T'HH'Z'", CultureInfo.InvariantCulture);
+
+    [LoggerMessage(EventId = 9010, Level = LogLevel.Information, Message = "Archive run skipped: another archive or retention run is in progress")]
+    private static partial void LogSkipped(ILogger logger);
+
+    [LoggerMessage(EventId = 9011, Level = LogLevel.Information, Message = "Archived {Path}: {Rows} rows, {Bytes} bytes")]
+    private static partial void LogArchived(ILogger logger, string path, long rows, long bytes);
+
+    [LoggerMessage(EventId = 9012, Level = LogLevel.Information, Message = "Partition {Metric} {Hour} changed while it was exported; the next run archives it")]
+    private static partial void LogDeferred(ILogger logger, string metric, string hour);
+
+    [LoggerMessage(EventId = 9013, Level = LogLevel.Error, Message = "Partition {Metric} {Hour} failed verification and stays hot")]
+    private static partial void LogPartitionFailed(ILogger logger, string metric, string hour, Exception exception);
+
+    [LoggerMessage(EventId = 9014, Level = LogLevel.Warning, Message = "Archive run stopped early, rows not yet archived stay hot: {Reason}")]
+    private static partial void LogRunStopped(ILogger logger, string reason, Exception? exception);
+
+    [LoggerMessage(EventId = 9015, Level = LogLevel.Information, Message = "Archive run: {Summary}")]
+    private static partial void LogRunFinished(ILogger logger, string summary);
+
+    [LoggerMessage(EventId = 9016, Level = LogLevel.Warning, Message = "Could not delete the work file {File}")]
+    private static partial void LogCleanupFailed(ILogger logger, string file, Exception exception);
+
+    [LoggerMessage(EventId = 9017, Level = LogLevel.Critical, Message = "Failpoint {Stage} reached: killing the process")]
+    private static partial void LogFailpoint(ILogger logger, string stage);
+}
