@@ -33,6 +33,53 @@ public sealed class ArchiveManifest
 {
     private ImmutableDictionary<string, ImmutableArray<ArchivedFile>> _byMetric = ImmutableDictionary.Create<string, ImmutableArray<ArchivedFile>>(StringComparer.Ordinal);
     private long _nextFileId = 1;
+    private long _version;
+    private TaskCompletionSource _stable = CompletedSource();
+
+    /// <summary>
+    /// Even while the manifest and the hot tables agree; odd while a change is being committed.
+    /// A query lists files at an even version and checks, once its statement has started (and
+    /// so holds its snapshot), that the version is unchanged; otherwise it could miss rows that
+    /// moved between the tables and a file in between, and it runs again.
+    /// </summary>
+    public long Version => Interlocked.Read(ref _version);
+
+    /// <summary>An even version, waiting for a change being committed to finish.</summary>
+    public async ValueTask<long> StableVersionAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var stable = Volatile.Read(ref _stable);
+            var version = Version;
+            if ((version & 1) == 0)
+            {
+                return version;
+            }
+
+            await stable.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Starts a change: call before the transaction that moves rows commits.</summary>
+    internal void BeginChange()
+    {
+        Volatile.Write(ref _stable, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        Interlocked.Increment(ref _version);
+    }
+
+    /// <summary>Ends a change, after the in-memory manifest matches the committed one.</summary>
+    internal void EndChange()
+    {
+        Interlocked.Increment(ref _version);
+        Volatile.Read(ref _stable).TrySetResult();
+    }
+
+    private static TaskCompletionSource CompletedSource()
+    {
+        var source = new TaskCompletionSource();
+        source.SetResult();
+        return source;
+    }
 
     public int FileCount => Volatile.Read(ref _byMetric).Values.Sum(files => files.Length);
 

@@ -186,6 +186,7 @@ public sealed partial class ArchiveRunner
                 0, 0, _time.GetUtcNow().ToUnixTimeMilliseconds() * 1000);
             await _writer.Gate.WaitAsync(token).ConfigureAwait(false);
             ArchivedFile? committed;
+            _manifest.BeginChange();
             try
             {
                 committed = _writer.RunMaintenance((connection, transaction) => CommitPartition(connection, transaction, file, extent));
@@ -197,6 +198,7 @@ public sealed partial class ArchiveRunner
             }
             finally
             {
+                _manifest.EndChange();
                 _writer.Gate.Release();
             }
 

@@ -96,6 +96,7 @@ public sealed partial class RetentionRunner
         var culture = CultureInfo.InvariantCulture;
         long rows = 0;
         await _writer.Gate.WaitAsync(token).ConfigureAwait(false);
+        _manifest.BeginChange();
         try
         {
             rows = _writer.RunMaintenance((connection, transaction) =>
@@ -129,6 +130,7 @@ public sealed partial class RetentionRunner
         }
         finally
         {
+            _manifest.EndChange();
             _writer.Gate.Release();
         }
 

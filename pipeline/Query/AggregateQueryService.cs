@@ -65,9 +65,10 @@ public sealed class AggregateQueryService
         var accumulator = new BucketAccumulator(request.Function, request.StepMicros, groups.Count, fold: plan == SqlGrouping.BySeries);
         try
         {
-            using var tier = await _tiers.OpenAsync(selection, request.Range, lease.Token).ConfigureAwait(false);
-            lease.Command.CommandText = UsesMinuteRollup(request, plan) ? BuildRollupSql(request, selection, plan, tier) : BuildSql(request, selection, plan, tier);
-            using var reader = lease.Command.ExecuteReader();
+            var (tier, reader) = await _tiers.ExecuteAsync(lease, selection, request.Range,
+                t => UsesMinuteRollup(request, plan) ? BuildRollupSql(request, selection, plan, t) : BuildSql(request, selection, plan, t), lease.Token).ConfigureAwait(false);
+            using var tierLease = tier;
+            using var rows = reader;
             while (reader.Read())
             {
                 var group = plan switch

@@ -49,9 +49,11 @@ public sealed class PointQueryService
             for (var first = true; !more && from < end; first = false)
             {
                 var to = width >= end - from ? end : from + width;
-                using var tier = await _tiers.OpenAsync(selection, new TimeRange(from, to), lease.Token).ConfigureAwait(false);
-                lease.Command.CommandText = BuildSql(tier.Points, selection, new TimeRange(from, to), first ? cursor : null, need);
-                using (var reader = lease.Command.ExecuteReader())
+                var windowCursor = first ? cursor : null;
+                var (tier, reader) = await _tiers.ExecuteAsync(lease, selection, new TimeRange(from, to),
+                    t => BuildSql(t.Points, selection, new TimeRange(from, to), windowCursor, need), lease.Token).ConfigureAwait(false);
+                using (tier)
+                using (reader)
                 {
                     while (reader.Read())
                     {
@@ -126,9 +128,8 @@ public sealed class PointQueryService
             DuckDB.NET.Data.DuckDBDataReader reader;
             try
             {
-                tier = await _tiers.OpenAsync(selection, window, lease.Token).ConfigureAwait(false);
-                lease.Command.CommandText = BuildSql(tier.Points, selection, window, cursor: null, limit: null);
-                reader = lease.Command.ExecuteReader();
+                (tier, reader) = await _tiers.ExecuteAsync(lease, selection, window,
+                    t => BuildSql(t.Points, selection, window, cursor: null, limit: null), lease.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException exception)
             {

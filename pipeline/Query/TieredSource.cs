@@ -1,4 +1,5 @@
 using System.Text;
+using DuckDB.NET.Data;
 using FunctionsObservability.Pipeline.Archive;
 
 namespace FunctionsObservability.Pipeline.Query;
@@ -33,17 +34,56 @@ public sealed class TieredSource
         return _manifest.Find(selection.Metric, min, max, range.FromMicros, range.ToMicros);
     }
 
+    /// <summary>
+    /// Runs <paramref name="sql"/> over the sources for the range and returns its reader, after
+    /// checking that no archive commit moved rows between listing the files and the start of the
+    /// statement; if one did, the statement runs again with the new manifest.
+    /// </summary>
+    public async Task<(TierLease Tier, DuckDBDataReader Reader)> ExecuteAsync(
+        QueryLease lease, SeriesSelection selection, TimeRange range, Func<TierLease, string> sql, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentNullException.ThrowIfNull(sql);
+        for (var attempt = 1; ; attempt++)
+        {
+            var tier = await OpenAsync(selection, range, cancellationToken).ConfigureAwait(false);
+            DuckDBDataReader? reader = null;
+            try
+            {
+                lease.Command.CommandText = sql(tier);
+                reader = lease.Command.ExecuteReader();
+                if (tier.Version == _manifest.Version || attempt == MaxAttempts)
+                {
+                    return (tier, reader);
+                }
+            }
+            catch
+            {
+                reader?.Dispose();
+                tier.Dispose();
+                throw;
+            }
+
+            reader.Dispose();
+            tier.Dispose();
+        }
+    }
+
+    /// <summary>Archive commits are minutes apart; more than a few in one query's start means something else is wrong.</summary>
+    private const int MaxAttempts = 5;
+
     public async Task<TierLease> OpenAsync(SeriesSelection selection, TimeRange range, CancellationToken cancellationToken)
     {
+        var version = await _manifest.StableVersionAsync(cancellationToken).ConfigureAwait(false);
         var files = FindFiles(selection, range);
         if (files.Count == 0)
         {
-            return TierLease.HotOnly;
+            return new TierLease(null, version);
         }
 
         try
         {
-            return new TierLease(await _cache.AcquireAsync(files, cancellationToken).ConfigureAwait(false));
+            return new TierLease(await _cache.AcquireAsync(files, cancellationToken).ConfigureAwait(false), version);
         }
         catch (ArchiveCacheCapacityException exception)
         {
@@ -59,13 +99,12 @@ public sealed class TieredSource
 /// <summary>The SQL sources of one query; archived files stay pinned in the cache until disposed.</summary>
 public sealed class TierLease : IDisposable
 {
-    public static readonly TierLease HotOnly = new(null);
-
     private readonly ArchiveFileLease? _files;
 
-    internal TierLease(ArchiveFileLease? files)
+    internal TierLease(ArchiveFileLease? files, long version)
     {
         _files = files;
+        Version = version;
         if (files is null || files.LocalFiles.Count == 0)
         {
             Points = "all_points";
@@ -87,6 +126,9 @@ public sealed class TierLease : IDisposable
         Archived = $"(SELECT series_id, epoch_us(ts) AS ts, value FROM read_parquet({list}))";
         Points = $"(SELECT series_id, ts, value FROM all_points UNION ALL SELECT series_id, ts, value FROM {Archived})";
     }
+
+    /// <summary>The manifest version the files were listed at.</summary>
+    public long Version { get; }
 
     /// <summary>A table expression of (series_id, ts, value) over the hot and the archived rows.</summary>
     public string Points { get; }
