@@ -48,6 +48,12 @@ internal static class HealthEndpoints
                     json.WriteString("queueListener", queue.Reachable ? "listening" : "storage unreachable");
                     json.WriteNumber("queueStorageFailures", queue.Failures);
                 }
+
+                var archive = context.RequestServices.GetRequiredService<Pipeline.Archive.ArchiveManifest>();
+                var cache = context.RequestServices.GetRequiredService<Pipeline.Archive.ArchiveCache>();
+                json.WriteBoolean("archiveEnabled", context.RequestServices.GetRequiredService<Pipeline.Archive.ArchivingOptions>().Enabled);
+                json.WriteNumber("archivedFiles", archive.FileCount);
+                json.WriteNumber("archiveCacheBytes", cache.CachedBytes);
                 json.WriteEndObject();
             }, ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
