@@ -128,9 +128,12 @@ public sealed partial class ArchiveRunner
             _metrics.PartitionFailures.Add(1);
             LogRunStopped(_logger, error, null);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
             // Storage down or slow, disk full: stop here, rows stay hot, the next run catches up.
+            // Not cancelled by the caller, so a cancellation here came from below: the Blob SDK
+            // reports a network timeout as a TaskCanceledException (as is, when no retry is left
+            // to wrap it), and that is storage failing, not the run being called off.
             error = $"{exception.GetType().Name}: {exception.Message}";
             failed++;
             _metrics.PartitionFailures.Add(1);

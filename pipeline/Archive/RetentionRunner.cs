@@ -78,8 +78,11 @@ public sealed partial class RetentionRunner
             error = $"the run reached its timeout of {_options.RunTimeoutSeconds} s";
             LogStopped(_logger, error, null);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
+            // Not cancelled by the caller, so a cancellation here came from below: the Blob SDK
+            // reports a network timeout as a TaskCanceledException (as is, when no retry is left
+            // to wrap it), and that is storage failing, not the run being called off.
             error = $"{exception.GetType().Name}: {exception.Message}";
             LogStopped(_logger, error, exception);
         }
@@ -94,24 +97,21 @@ public sealed partial class RetentionRunner
         // Files whose whole hour lies before the horizon are due; the mark, the catalog's figures
         // and the in-memory manifest change together, under the writer's gate.
         var culture = CultureInfo.InvariantCulture;
-        long rows = 0;
         await _writer.Gate.WaitAsync(token).ConfigureAwait(false);
         _manifest.BeginChange();
         try
         {
-            rows = _writer.RunMaintenance((connection, transaction) =>
+            _writer.RunMaintenance((connection, transaction) =>
             {
                 using var command = connection.CreateCommand();
                 command.Transaction = transaction;
-                command.CommandText = string.Create(culture, $"SELECT file_id, rows FROM archive_files WHERE NOT expiring AND hour_start + {ArchivedFile.HourMicros} <= {horizon}");
+                command.CommandText = string.Create(culture, $"SELECT file_id FROM archive_files WHERE NOT expiring AND hour_start + {ArchivedFile.HourMicros} <= {horizon}");
                 var due = new HashSet<long>();
-                long total = 0;
                 using (var reader = command.ExecuteReader())
                 {
                     while (reader.Read())
                     {
                         due.Add(reader.GetInt64(0));
-                        total += reader.GetInt64(1);
                     }
                 }
 
@@ -125,7 +125,7 @@ public sealed partial class RetentionRunner
                 command.ExecuteNonQuery();
                 _catalog.Refresh(connection, transaction, AffectedSeries(connection, transaction, $"SELECT DISTINCT series_id FROM archive_series WHERE file_id IN ({ids})"));
                 _manifest.Remove(due);
-                return (true, total);
+                return (true, 0L);
             });
         }
         finally
@@ -134,21 +134,24 @@ public sealed partial class RetentionRunner
             _writer.Gate.Release();
         }
 
-        // Every expiring file, including any a failed earlier run left behind.
-        var expiring = new List<(long Id, string Path)>();
+        // Every expiring file, including any a failed earlier run left behind. Rows are counted as
+        // their file is deleted, so a file marked by a run that then failed is counted by the run
+        // that deletes it, not by neither.
+        var expiring = new List<(long Id, string Path, long Rows)>();
         using (var connection = _writer.OpenReaderConnection())
         using (var command = connection.CreateCommand())
         {
-            command.CommandText = "SELECT file_id, path FROM archive_files WHERE expiring ORDER BY file_id";
+            command.CommandText = "SELECT file_id, path, rows FROM archive_files WHERE expiring ORDER BY file_id";
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                expiring.Add((reader.GetInt64(0), reader.GetString(1)));
+                expiring.Add((reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2)));
             }
         }
 
         var deleted = 0;
-        foreach (var (id, path) in expiring)
+        long rows = 0;
+        foreach (var (id, path, fileRows) in expiring)
         {
             await _store.DeleteAsync(path, token).ConfigureAwait(false);
             await _writer.Gate.WaitAsync(token).ConfigureAwait(false);
@@ -169,11 +172,12 @@ public sealed partial class RetentionRunner
             }
 
             deleted++;
+            rows += fileRows;
             _metrics.FilesExpired.Add(1);
+            _metrics.RowsExpired.Add(fileRows);
             LogFileDeleted(_logger, path);
         }
 
-        _metrics.RowsExpired.Add(rows);
         return (deleted, rows);
     }
 
