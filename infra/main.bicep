@@ -36,6 +36,21 @@ param storageSku string = 'Standard_ZRS'
 @description('Application Insights accepts only Entra-authenticated telemetry (sent as the app\'s managed identity).')
 param appInsightsEntraAuth bool = true
 
+@description('Where archived Parquet files go. Blob: the storage account\'s metrics-archive container; the app reaches it with a key-based connection string (it has no identity-based option yet), so the account then allows Shared Key on every plan. Local: /home/data/archive, next to the DuckDB file; Shared Key stays off on Dedicated plans.')
+@allowed([
+  'Blob'
+  'Local'
+])
+param archiveStore string = 'Blob'
+
+@description('Days archived files are kept; the app\'s Retention function deletes older ones (Archive:RetentionDays).')
+@minValue(2)
+param archiveRetentionDays int = 365
+
+@description('Extra days before the Blob lifecycle rule deletes archive blobs, as a backstop behind the Retention function (rule: archiveRetentionDays + this, after the last modification).')
+@minValue(1)
+param archiveLifecycleMarginDays int = 7
+
 @description('Tags for every resource.')
 param tags object = {}
 
@@ -46,6 +61,7 @@ var storageAccountName = take(toLower('${replace(namePrefix, '-', '')}st${suffix
 var appInsightsName = '${namePrefix}-${suffix}-appi'
 // Elastic Premium only: the Azure Files share that backs the app's /home (and so the DuckDB file).
 var contentShareName = isElasticPremium ? take(toLower(functionAppName), 63) : ''
+var archiveContainerName = 'metrics-archive'
 
 module storage 'modules/storage.bicep' = {
   name: 'storage'
@@ -54,9 +70,12 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     skuName: storageSku
-    // Shared Key stays off unless the Elastic Premium content share (SMB, key-only) needs it.
-    allowSharedKeyAccess: isElasticPremium
+    // Shared Key stays off unless the Elastic Premium content share (SMB, key-only) or the archive's
+    // connection string needs it.
+    allowSharedKeyAccess: isElasticPremium || archiveStore == 'Blob'
     contentShareName: contentShareName
+    archiveContainerName: archiveContainerName
+    archiveLifecycleDeleteDays: archiveRetentionDays + archiveLifecycleMarginDays
   }
 }
 
@@ -112,6 +131,9 @@ module functionApp 'modules/functionapp.bicep' = {
     appInsightsConnectionString: monitoring.outputs.connectionString
     appInsightsEntraAuth: appInsightsEntraAuth
     dataDirectory: '/home/data'
+    archiveStore: archiveStore
+    archiveContainerName: archiveContainerName
+    archiveRetentionDays: archiveRetentionDays
   }
 }
 

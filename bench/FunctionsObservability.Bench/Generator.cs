@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace FunctionsObservability.Bench;
 
@@ -11,7 +12,9 @@ namespace FunctionsObservability.Bench;
 /// <c>gen</c>: writes the deterministic line-protocol workload as batch files plus manifest.json.
 /// Lines are <c>cpu,host=hH,region=rR usage_user=U,usage_system=S T</c>, time-major (each second,
 /// one line per host), with values from a per-host bounded random walk driven by a seeded
-/// xorshift32, so the files are byte-identical on every run and machine.
+/// xorshift32, so the files are byte-identical on every run and machine. <c>--interval</c> spaces the
+/// timestamps further apart and <c>--fields 1</c> writes only usage_user (the random walk is the same,
+/// so usage_user keeps its values); with the defaults the parameters, and so the files, are unchanged.
 /// </summary>
 internal static class Generator
 {
@@ -20,6 +23,8 @@ internal static class Generator
 
     public static int Run(Options options)
     {
+        var interval = options.Int("interval", 1);
+        var fields = options.Int("fields", 2);
         var p = new GenParams(
             Lines: options.Long("lines", 5_000_000),
             Hosts: options.Int("hosts", 1000),
@@ -27,9 +32,22 @@ internal static class Generator
             BatchLines: options.Int("batch", 5000),
             BaseTs: options.Long("base", 1_704_067_200),
             Seed: (uint)options.Long("seed", 42),
-            Precision: options.String("precision", "ns"));
+            Precision: options.String("precision", "ns"))
+        {
+            // Left out of params (and so of the reuse check) at their defaults: old workloads stay valid.
+            Interval = interval == 1 ? null : interval,
+            Fields = fields == 2 ? null : fields,
+        };
         var dir = Path.GetFullPath(options.String("out"));
         options.EnsureAllUsed();
+        var manifest = Generate(dir, p);
+        JsonOut.Print(manifest);
+        return 0;
+    }
+
+    /// <summary>Writes the workload into <paramref name="dir"/> (or reuses a complete one with the same parameters) and returns its manifest.</summary>
+    public static JsonObject Generate(string dir, GenParams p)
+    {
         if (p.Lines <= 0 || p.Hosts <= 0 || p.Lines % p.Hosts != 0)
         {
             throw new UsageException("--lines must be a positive multiple of --hosts");
@@ -40,12 +58,16 @@ internal static class Generator
             throw new UsageException("--precision must be s, ms, us or ns");
         }
 
+        if (p.IntervalSeconds < 1 || p.FieldCount is not (1 or 2))
+        {
+            throw new UsageException("--interval must be at least 1 and --fields 1 or 2");
+        }
+
         var manifestPath = Path.Combine(dir, ManifestName);
         if (TryReuse(manifestPath, p) is { } existing)
         {
             existing["reused"] = true;
-            JsonOut.Print(existing);
-            return 0;
+            return existing;
         }
 
         Directory.CreateDirectory(dir);
@@ -64,21 +86,26 @@ internal static class Generator
             ["dir"] = dir,
             ["files"] = files,
             ["lines"] = p.Lines,
-            ["field_values"] = p.Lines * 2,
+            ["field_values"] = p.Lines * p.FieldCount,
             ["hosts"] = p.Hosts,
             ["points_per_series"] = p.Lines / p.Hosts,
             ["first_ts"] = p.BaseTs,
-            ["last_ts"] = p.BaseTs + (p.Lines / p.Hosts) - 1,
+            ["last_ts"] = p.BaseTs + (((p.Lines / p.Hosts) - 1) * p.IntervalSeconds),
             ["precision"] = p.Precision,
             ["bytes"] = bytes,
             ["sha256"] = sha,
             ["gen_seconds"] = JsonOut.Num(clock.Elapsed.TotalSeconds, 2),
             ["complete"] = true,
         };
+        if (p.Interval is not null || p.Fields is not null)
+        {
+            manifest["interval_s"] = p.IntervalSeconds;
+            manifest["fields"] = p.FieldCount;
+        }
+
         File.WriteAllText(manifestPath, manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         manifest["reused"] = false;
-        JsonOut.Print(manifest);
-        return 0;
+        return manifest;
     }
 
     public static JsonObject ReadManifest(string dir) =>
@@ -127,15 +154,19 @@ internal static class Generator
         var seconds = p.Lines / p.Hosts;
         for (long t = 0; t < seconds; t++)
         {
-            var ts = (p.BaseTs + t).ToString(CultureInfo.InvariantCulture) + suffix;
+            var ts = (p.BaseTs + (t * p.IntervalSeconds)).ToString(CultureInfo.InvariantCulture) + suffix;
             for (var h = 0; h < p.Hosts; h++)
             {
                 user[h] = Reflect(user[h] + ((rng.Next() - 0.5) * 4), 0, 100);
                 sys[h] = Reflect(sys[h] + ((rng.Next() - 0.5) * 2), 0, 50);
                 batch.Append(prefixes[h]);
                 AppendCents(batch, user[h]);
-                batch.Append(",usage_system=");
-                AppendCents(batch, sys[h]);
+                if (p.FieldCount == 2)
+                {
+                    batch.Append(",usage_system=");
+                    AppendCents(batch, sys[h]);
+                }
+
                 batch.Append(' ').Append(ts).Append('\n');
                 if (++inBatch == p.BatchLines)
                 {
@@ -196,4 +227,19 @@ internal static class Generator
 }
 
 internal sealed record GenParams(
-    long Lines, int Hosts, int Regions, int BatchLines, long BaseTs, uint Seed, string Precision);
+    long Lines, int Hosts, int Regions, int BatchLines, long BaseTs, uint Seed, string Precision)
+{
+    /// <summary>Seconds between a host's lines; null = 1 (and then not written into the manifest).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Interval { get; init; }
+
+    /// <summary>Fields per line, 1 (usage_user) or 2; null = 2 (and then not written into the manifest).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Fields { get; init; }
+
+    [JsonIgnore]
+    public int IntervalSeconds => Interval ?? 1;
+
+    [JsonIgnore]
+    public int FieldCount => Fields ?? 2;
+}

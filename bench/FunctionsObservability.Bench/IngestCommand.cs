@@ -23,10 +23,21 @@ internal static class IngestCommand
         var timeout = TimeSpan.FromSeconds(options.Double("timeout", 300));
         var verifyWait = TimeSpan.FromSeconds(options.Double("verify-wait", 10));
         var warmup = options.Int("warmup", 0);
+        var path = options.OptionalString("path");
+        options.EnsureAllUsed();
+        var (result, exitCode) = await IngestAsync(url, dir, concurrency, pid, target, timeout, verifyWait, warmup, limitFiles, path);
+        JsonOut.Print(result);
+        return exitCode;
+    }
+
+    /// <summary>Sends the workload in <paramref name="dir"/> and returns the figures (the ingest JSON) and the exit code.</summary>
+    public static async Task<(JsonObject Result, int ExitCode)> IngestAsync(
+        string url, string dir, int concurrency, int? pid, string target, TimeSpan timeout, TimeSpan verifyWait,
+        int warmup = 0, int limitFiles = int.MaxValue, string? path = null)
+    {
         var manifest = Generator.ReadManifest(dir);
         var precision = manifest["precision"]!.GetValue<string>();
-        var path = options.String("path", $"/api/v2/write?precision={precision}");
-        options.EnsureAllUsed();
+        path ??= $"/api/v2/write?precision={precision}";
         if (concurrency < 1)
         {
             throw new UsageException("--concurrency must be at least 1");
@@ -35,7 +46,7 @@ internal static class IngestCommand
         var files = Directory.GetFiles(dir, "batch-*.lp").Order(StringComparer.Ordinal).Take(limitFiles).ToArray();
         var bodies = files.Select(File.ReadAllBytes).ToArray();
         var lineCounts = bodies.Select(b => b.AsSpan().Count((byte)'\n')).ToArray();
-        const int fieldsPerLine = 2;
+        var fieldsPerLine = manifest["fields"]?.GetValue<int>() ?? 2;
 
         using var client = Http.Create(url, concurrency, timeout);
         var contentType = new MediaTypeHeaderValue("text/plain") { CharSet = "utf-8" };
@@ -105,7 +116,7 @@ internal static class IngestCommand
         var sorted = latencies.Order().ToArray();
         var verify = await PointCounter.VerifyAsync(client, "cpu_", valuesAcked, verifyWait);
 
-        JsonOut.Print(new JsonObject
+        var result = new JsonObject
         {
             ["cmd"] = "ingest",
             ["target"] = target,
@@ -136,8 +147,8 @@ internal static class IngestCommand
             ["server_peak_rss_mib"] = JsonOut.Num(usage.ServerPeakRssMiB, 0),
             ["server_max_polled_rss_mib"] = JsonOut.Num(usage.ServerMaxPolledRssMiB, 0),
             ["count"] = verify,
-        });
-        return errors == 0 && verify["ok"]?.GetValue<bool>() == true ? 0 : 3;
+        };
+        return (result, errors == 0 && verify["ok"]?.GetValue<bool>() == true ? 0 : 3);
     }
 
     public static JsonObject LatencyJson(double[] sorted) => new()

@@ -5,12 +5,15 @@ using FunctionsObservability.Bench;
 
 const string Usage = """
     usage: FunctionsObservability.Bench <command> [--option value ...]
-      gen          --out DIR [--lines 5000000 --hosts 1000 --regions 10 --batch 5000 --base 1704067200 --seed 42 --precision ns]
+      gen          --out DIR [--lines 5000000 --hosts 1000 --regions 10 --batch 5000 --base 1704067200 --seed 42 --precision ns --interval 1 --fields 2]
       ingest       --url URL --data DIR [--concurrency 4 --limit-files N --pid PID --target NAME --path P --timeout 300]
       smallwrites  --url URL [--connections 64 --lines 10 --seconds 30 --warmup 1 --pid PID --target NAME --path P]
       query        --url URL --data DIR [--runs 5 --host h42 --pid PID --target NAME]
       count        --url URL [--prefix cpu_]
       parquet      [--rows 10000000 --runs 3 --out DIR]  (archive writer choice: DuckDB COPY vs Parquet.Net)
+      archive      --server SERVICE_BINARY [--connection AZURITE --work DIR --data DIR --points 10000000 --hosts 1000 --stores blob,local
+                   --query-stores blob,local --query-hosts 100 --query-interval 10 --runs 5 --restarts 3 --json OUT --md OUT]
+                   (issue 4: archive throughput, and queries over an archived day vs hot; starts and restarts the service itself)
       queue        --url URL --connection STORAGE [--queue metrics-ingest --messages 1000 --points 1000]  (fill the queue, then time the service draining it)
       freeport     (prints a free TCP port on 127.0.0.1)
       report       --in RESULTS.jsonl --json OUT.json --md OUT.md [--size NAME]
@@ -35,6 +38,7 @@ try
         "query" => await QueryCommand.RunAsync(options),
         "queue" => await QueueCommand.RunAsync(options),
         "parquet" => await ParquetCommand.RunAsync(options),
+        "archive" => await ArchiveCommand.RunAsync(options),
         "count" => await CountAsync(options),
         "freeport" => FreePort(),
         "report" => ReportCommand.Run(options),

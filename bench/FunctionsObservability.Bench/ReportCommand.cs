@@ -7,7 +7,8 @@ namespace FunctionsObservability.Bench;
 
 /// <summary>
 /// <c>report</c>: gathers the JSON lines that one <c>bench/run</c> wrote into one results JSON
-/// and a Markdown summary with the ingest, small-write and query tables and the ours/naive ratios.
+/// and a Markdown summary with the ingest, small-write and query tables and the ours/naive ratios,
+/// plus the archive phase when it ran (alone, in <c>bench/run archive</c>, only that).
 /// </summary>
 internal static class ReportCommand
 {
@@ -30,6 +31,18 @@ internal static class ReportCommand
         var ingest = All("ingest");
         var small = All("smallwrites");
         var queries = All("query");
+        var archive = Find("archive");
+        if (archive is not null && ingest.Count == 0 && small.Count == 0 && queries.Count == 0)
+        {
+            var only = (JsonObject)archive.DeepClone();
+            only["meta"] = meta.DeepClone();
+            only["notes"] = new JsonArray(All("note").Select(r => r.DeepClone()).ToArray());
+            File.WriteAllText(jsonOut, only.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+            File.WriteAllText(mdOut, ArchiveReport.Markdown(archive) + NotesMarkdown(All("note")));
+            Console.Error.WriteLine($"report: wrote {jsonOut} and {mdOut}");
+            return 0;
+        }
+
         var ratios = Ratios(ingest, small);
         var result = new JsonObject
         {
@@ -40,9 +53,16 @@ internal static class ReportCommand
             ["query"] = new JsonArray(queries.Select(r => r.DeepClone()).ToArray()),
             ["notes"] = new JsonArray(All("note").Select(r => r.DeepClone()).ToArray()),
             ["ratios"] = ratios,
+            ["archive"] = archive?.DeepClone(),
         };
         File.WriteAllText(jsonOut, result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        File.WriteAllText(mdOut, Markdown(size, meta, Find("gen"), ingest, small, queries, All("note"), ratios));
+        var markdown = Markdown(size, meta, Find("gen"), ingest, small, queries, All("note"), ratios);
+        if (archive is not null)
+        {
+            markdown += "\n" + ArchiveReport.Markdown(archive, heading: "##");
+        }
+
+        File.WriteAllText(mdOut, markdown);
         Console.Error.WriteLine($"report: wrote {jsonOut} and {mdOut}");
         return 0;
     }
@@ -181,6 +201,9 @@ internal static class ReportCommand
 
         return md.ToString();
     }
+
+    private static string NotesMarkdown(List<JsonObject> notes) =>
+        notes.Count == 0 ? "" : "\n" + string.Concat(notes.Select(n => $"- Note: {Str(n, "text")}\n"));
 
     private static string Escape(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
 

@@ -29,6 +29,20 @@ param appInsightsEntraAuth bool = true
 @description('Directory of the DuckDB file, on the app\'s persistent /home storage.')
 param dataDirectory string = '/home/data'
 
+@description('Where the archive timer puts Parquet files: Blob (the storage account\'s archive container) or Local (/home/data/archive, on the same storage as the DuckDB file).')
+@allowed([
+  'Blob'
+  'Local'
+])
+param archiveStore string = 'Blob'
+
+@description('Blob container of the archive (Archive:ContainerName).')
+param archiveContainerName string = 'metrics-archive'
+
+@description('Days archived files are kept before the Retention function deletes them (Archive:RetentionDays).')
+@minValue(2)
+param archiveRetentionDays int = 365
+
 @description('Extra app settings, as [{ name: ..., value: ... }], appended to the defaults.')
 param extraAppSettings array = []
 
@@ -88,6 +102,25 @@ var entraTelemetrySettings = appInsightsEntraAuth
     ]
   : []
 
+// The archive. Archive:ConnectionString is the app's only way to reach Blob Storage (it has no
+// identity-based option yet), so with Blob it carries an account key, like the content share below,
+// and main.bicep keeps Shared Key on for the account.
+var archiveSettings = concat(
+  [
+    { name: 'Archive__Kind', value: archiveStore }
+    { name: 'Archive__RetentionDays', value: string(archiveRetentionDays) }
+  ],
+  archiveStore == 'Blob'
+    ? [
+        { name: 'Archive__ContainerName', value: archiveContainerName }
+        {
+          name: 'Archive__ConnectionString'
+          value: 'DefaultEndpointsProtocol=https;AccountName=${storage.name};EndpointSuffix=${environment().suffixes.storage};AccountKey=${storage.listKeys().keys[0].value}'
+        }
+      ]
+    : []
+)
+
 // Elastic Premium keeps /home on an Azure Files share in the storage account. Azure Files over SMB
 // takes only a key-based connection string, so this one setting carries an account key.
 var contentShareSettings = isElasticPremium
@@ -131,7 +164,7 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
       scmMinTlsVersion: '1.2'
       http20Enabled: true
       use32BitWorkerProcess: false
-      appSettings: concat(baseAppSettings, entraTelemetrySettings, contentShareSettings, extraAppSettings)
+      appSettings: concat(baseAppSettings, entraTelemetrySettings, archiveSettings, contentShareSettings, extraAppSettings)
     }
   }
 }
