@@ -17,6 +17,8 @@ const string Usage = """
       queue        --url URL --connection STORAGE [--queue metrics-ingest --messages 1000 --points 1000]  (fill the queue, then time the service draining it)
       freeport     (prints a free TCP port on 127.0.0.1)
       report       --in RESULTS.jsonl --json OUT.json --md OUT.md [--size NAME]
+      plot         --in RESULTS.json [--peers PEERS.json --out DIR --prefix NAME]  (PNGs: NAME-ingest, NAME-smallwrites, NAME-query;
+                   default DIR = the input's folder, NAME = the input's file name)
     Each command prints one JSON object on stdout (report writes files); progress goes to stderr.
     Exit code 0 = fine, 3 = ran but saw errors or lost points, 2 = bad usage.
     """;
@@ -42,6 +44,7 @@ try
         "count" => await CountAsync(options),
         "freeport" => FreePort(),
         "report" => ReportCommand.Run(options),
+        "plot" => PlotCommand.Run(options),
         _ => throw new UsageException($"unknown command '{args[0]}'"),
     };
 }
