@@ -90,24 +90,5 @@ internal static class QueueFunctionEndpoint
     }
 
     private static Task WriteAsync(HttpContext context, int status, IReadOnlyList<string> logs, string? poison) =>
-        JsonOutput.WriteAsync(context.Response, writer =>
-        {
-            writer.WriteStartObject();
-            writer.WriteStartObject("Outputs");
-            if (poison is not null)
-            {
-                writer.WriteString(PoisonBinding, poison);
-            }
-
-            writer.WriteEndObject();
-            writer.WriteStartArray("Logs");
-            foreach (var line in logs)
-            {
-                writer.WriteStringValue(line);
-            }
-
-            writer.WriteEndArray();
-            writer.WriteNull("ReturnValue");
-            writer.WriteEndObject();
-        }, status);
+        CustomHandlerResponse.WriteAsync(context, status, logs, PoisonBinding, poison);
 }

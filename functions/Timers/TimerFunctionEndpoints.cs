@@ -140,19 +140,5 @@ internal static class TimerFunctionEndpoints
     }
 
     private static Task WriteAsync(HttpContext context, int status, IReadOnlyList<string> logs) =>
-        JsonOutput.WriteAsync(context.Response, writer =>
-        {
-            writer.WriteStartObject();
-            writer.WriteStartObject("Outputs");
-            writer.WriteEndObject();
-            writer.WriteStartArray("Logs");
-            foreach (var line in logs)
-            {
-                writer.WriteStringValue(line);
-            }
-
-            writer.WriteEndArray();
-            writer.WriteNull("ReturnValue");
-            writer.WriteEndObject();
-        }, status);
+        Http.CustomHandlerResponse.WriteAsync(context, status, logs);
 }

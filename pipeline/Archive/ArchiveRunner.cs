@@ -250,7 +250,7 @@ public sealed partial class ArchiveRunner
         var recorded = file with { MinSeriesId = minSeries, MaxSeriesId = maxSeries };
         command.CommandText = string.Create(culture, $"""
             INSERT INTO archive_series SELECT {file.FileId}, series_id, count(*), min(ts), max(ts) FROM all_points WHERE {where} GROUP BY series_id;
-            INSERT INTO archive_files VALUES ({file.FileId}, '{Escape(file.Metric)}', {file.HourStartMicros}, {file.Sequence}, '{Escape(file.Path)}', {file.Rows}, {file.Bytes},
+            INSERT INTO archive_files VALUES ({file.FileId}, {SqlText.Literal(file.Metric)}, {file.HourStartMicros}, {file.Sequence}, {SqlText.Literal(file.Path)}, {file.Rows}, {file.Bytes},
                 {file.MinTimestampMicros}, {file.MaxTimestampMicros}, {minSeries}, {maxSeries}, {file.ArchivedAtMicros}, false);
             DELETE FROM points WHERE {where};
             DELETE FROM points_recent WHERE {where};
@@ -321,8 +321,6 @@ public sealed partial class ArchiveRunner
             LogCleanupFailed(_logger, file, exception);
         }
     }
-
-    private static string Escape(string text) => text.Replace("'", "''", StringComparison.Ordinal);
 
     private static string FormatHour(long hourStart) =>
         DateTimeOffset.FromUnixTimeMilliseconds(hourStart / 1000).ToString("yyyy-MM-dd'T'HH'Z'", CultureInfo.InvariantCulture);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using DuckDB.NET.Data;
+using FunctionsObservability.Pipeline.Storage;
 
 namespace FunctionsObservability.Pipeline.Archive;
 
@@ -34,7 +35,7 @@ public static class PartitionExporter
     public static string MetricPredicate(string metric)
     {
         ArgumentException.ThrowIfNullOrEmpty(metric);
-        return $"series_id IN (SELECT series_id FROM series WHERE metric = '{metric.Replace("'", "''", StringComparison.Ordinal)}')";
+        return $"series_id IN (SELECT series_id FROM series WHERE metric = {SqlText.Literal(metric)})";
     }
 
     private static PartitionExtent ExportWhere(DuckDBConnection connection, string seriesPredicate, long hourStartMicros, string localFile)
@@ -59,7 +60,6 @@ public static class PartitionExporter
         using (var command = connection.CreateCommand())
         {
             command.Transaction = transaction;
-            var path = localFile.Replace("'", "''", StringComparison.Ordinal);
             command.CommandText = $$"""
                 COPY (
                     SELECT p.series_id, coalesce(t.tags, '{}') AS tags, make_timestamp(p.ts) AS ts, p.value
@@ -68,7 +68,7 @@ public static class PartitionExporter
                                FROM series_tags WHERE {{seriesPredicate}} GROUP BY series_id) t
                       ON t.series_id = p.series_id
                     ORDER BY p.series_id, p.ts, p.value)
-                TO '{{path}}' (FORMAT PARQUET, COMPRESSION ZSTD)
+                TO {{SqlText.Literal(localFile)}} (FORMAT PARQUET, COMPRESSION ZSTD)
                 """;
             command.ExecuteNonQuery();
         }

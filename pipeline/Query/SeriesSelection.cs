@@ -123,9 +123,7 @@ public sealed class SeriesSelection
         }
     }
 
-    // Standard SQL string literal: DuckDB gives backslashes no meaning inside it, so doubling
-    // the quote is the whole of the escaping.
-    private static string Literal(string text) => string.Concat("'", text.Replace("'", "''", StringComparison.Ordinal), "'");
+    private static string Literal(string text) => SqlText.Literal(text);
 
     private static bool Matches(SeriesEntry entry, IReadOnlyList<KeyValuePair<string, string>> required)
     {

@@ -1,6 +1,7 @@
 using System.Text;
 using DuckDB.NET.Data;
 using FunctionsObservability.Pipeline.Archive;
+using FunctionsObservability.Pipeline.Storage;
 
 namespace FunctionsObservability.Pipeline.Query;
 
@@ -119,7 +120,7 @@ public sealed class TierLease : IDisposable
                 list.Append(", ");
             }
 
-            list.Append('\'').Append(file.Replace("'", "''", StringComparison.Ordinal)).Append('\'');
+            list.Append(SqlText.Literal(file));
         }
 
         list.Append(']');
