@@ -7,8 +7,9 @@ namespace FunctionsObservability.Bench;
 /// <summary>
 /// <c>plot</c>: draws PNGs from one results JSON that <c>bench/run</c> wrote (the <c>report</c> output):
 /// ingest throughput against concurrency, small-write latency percentiles and query latencies,
-/// one series per target. Targets that are not in the results JSON (the peers, measured by another
-/// script on another occasion) can be added from a small <c>--peers</c> JSON (see <c>results/peers-facts.json</c>):
+/// one series per target. Peers measured in the same run (targets influxdb, vm) are drawn from the
+/// results; a peer that is not in them is added from a small <c>--peers</c> JSON of published figures
+/// (see <c>results/peers-facts.json</c>; its <c>measured_as</c> names the run's target it stands in for):
 /// <code>
 /// { "note": "...", "targets": [ { "target": "InfluxDB 1.6", "label": "...",
 ///     "ingest_values_per_s": { "1": 600000, "4": 1070000 },
@@ -45,8 +46,11 @@ internal static partial class PlotCommand
         {
             var peers = JsonNode.Parse(File.ReadAllText(peersFile))?.AsObject()
                 ?? throw new UsageException($"{peersFile}: not a JSON object");
-            peersNote = Str(peers, "note");
-            AddPeers(data, peers);
+            // Peers measured in this run win; the published figures (marked *) fill in only the missing ones.
+            if (AddPeers(data, peers) > 0)
+            {
+                peersNote = Str(peers, "note");
+            }
         }
 
         Directory.CreateDirectory(outDir);
@@ -130,13 +134,13 @@ internal static partial class PlotCommand
             var values = Num(r, "values_per_s");
             if (double.IsFinite(values))
             {
-                Add(data.Get(Str(r, "target")).Ingest, c, values);
+                Add(data.Get(Str(r, "target"), LabelOf(Str(r, "target"))).Ingest, c, values);
             }
         }
 
         foreach (var r in Objects(results["smallwrites"]))
         {
-            var target = data.Get(Str(r, "target"));
+            var target = data.Get(Str(r, "target"), LabelOf(Str(r, "target")));
             target.SmallRps.Add(Num(r, "requests_per_s"));
             foreach (var p in Percentiles)
             {
@@ -146,7 +150,7 @@ internal static partial class PlotCommand
 
         foreach (var r in Objects(results["query"]))
         {
-            var target = data.Get(Str(r, "target"));
+            var target = data.Get(Str(r, "target"), LabelOf(Str(r, "target")));
             foreach (var (name, q) in r["queries"]?.AsObject() ?? [])
             {
                 if (q?["ok"]?.GetValue<bool>() == true)
@@ -160,10 +164,26 @@ internal static partial class PlotCommand
         return data;
     }
 
-    private static void AddPeers(Data data, JsonObject peers)
+    private static string LabelOf(string target) => target switch
     {
+        "influxdb" => "InfluxDB 1.6 (this run)",
+        "vm" => "VictoriaMetrics 1.79 (this run)",
+        _ => target,
+    };
+
+    /// <summary>Adds the published peers that this run did not measure (a facts target's <c>measured_as</c> names the run's target); returns how many.</summary>
+    private static int AddPeers(Data data, JsonObject peers)
+    {
+        var added = 0;
         foreach (var p in Objects(peers["targets"]))
         {
+            var measuredAs = Str(p, "measured_as");
+            if (measuredAs.Length > 0 && data.Targets.Any(t => t.Key == measuredAs && (t.Ingest.Count > 0 || t.Small.Count > 0 || t.Query.Count > 0)))
+            {
+                continue;
+            }
+
+            added++;
             var key = Str(p, "target");
             var label = Str(p, "label");
             var target = data.Get(key, label.Length > 0 ? label : key);
@@ -188,6 +208,8 @@ internal static partial class PlotCommand
                 AddName(data, name);
             }
         }
+
+        return added;
     }
 
     private static Plot IngestPlot(Data data, string title)

@@ -51,8 +51,16 @@ internal static class PointCounter
     /// Counts until the stored points reach <paramref name="expected"/> or <paramref name="maxWait"/>
     /// passes; a store that commits before it answers reaches it on the first try.
     /// </summary>
+    public static Task<JsonObject> VerifyAsync(
+        HttpClient client, string prefix, long expected, TimeSpan maxWait) =>
+        VerifyAsync(() => CountAsync(client, prefix), prefix, expected, maxWait, TimeSpan.FromMilliseconds(250));
+
+    /// <summary>
+    /// The same with any counter (see <see cref="PeerCount"/>), polling every <paramref name="poll"/>;
+    /// <c>waited_ms</c> is from the call until the last count answered.
+    /// </summary>
     public static async Task<JsonObject> VerifyAsync(
-        HttpClient client, string prefix, long expected, TimeSpan maxWait)
+        Func<Task<CountResult>> count, string prefix, long expected, TimeSpan maxWait, TimeSpan poll)
     {
         var clock = Stopwatch.StartNew();
         CountResult result;
@@ -60,13 +68,13 @@ internal static class PointCounter
         while (true)
         {
             attempts++;
-            result = await CountAsync(client, prefix);
+            result = await count();
             if (result.Stored >= expected || clock.Elapsed >= maxWait || result.Error is not null)
             {
                 break;
             }
 
-            await Task.Delay(250);
+            await Task.Delay(poll);
         }
 
         return new JsonObject

@@ -6,9 +6,11 @@ using FunctionsObservability.Bench;
 const string Usage = """
     usage: FunctionsObservability.Bench <command> [--option value ...]
       gen          --out DIR [--lines 5000000 --hosts 1000 --regions 10 --batch 5000 --base 1704067200 --seed 42 --precision ns --interval 1 --fields 2]
-      ingest       --url URL --data DIR [--concurrency 4 --limit-files N --pid PID --target NAME --path P --timeout 300]
-      smallwrites  --url URL [--connections 64 --lines 10 --seconds 30 --warmup 1 --pid PID --target NAME --path P]
-      query        --url URL --data DIR [--runs 5 --host h42 --pid PID --target NAME]
+      ingest       --url URL --data DIR [--concurrency 4 --limit-files N --pid PID --target NAME --path P --timeout 300 --api ours|influxdb|vm]
+      smallwrites  --url URL [--connections 64 --lines 10 --seconds 30 --warmup 1 --pid PID --target NAME --path P --api ours|influxdb|vm]
+      query        --url URL --data DIR [--runs 5 --host h42 --pid PID --target NAME --api ours|influxdb|vm]
+                   (--api: how points are counted and queried; influxdb = InfluxQL on database bench, vm = MetricsQL)
+      archivenow   --url URL [--dir ARCHIVE_DIR --key ADMIN_KEY --pid PID]  (POST /api/admin/archive until nothing is pending)
       count        --url URL [--prefix cpu_]
       parquet      [--rows 10000000 --runs 3 --out DIR]  (archive writer choice: DuckDB COPY vs Parquet.Net)
       archive      --server SERVICE_BINARY [--connection AZURITE --work DIR --data DIR --points 10000000 --hosts 1000 --stores blob,local
@@ -41,6 +43,7 @@ try
         "queue" => await QueueCommand.RunAsync(options),
         "parquet" => await ParquetCommand.RunAsync(options),
         "archive" => await ArchiveCommand.RunAsync(options),
+        "archivenow" => await ArchiveNowCommand.RunAsync(options),
         "count" => await CountAsync(options),
         "freeport" => FreePort(),
         "report" => ReportCommand.Run(options),

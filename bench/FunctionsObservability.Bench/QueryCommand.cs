@@ -20,7 +20,12 @@ internal static class QueryCommand
         var host = options.String("host", "h42");
         var target = options.String("target", "server");
         var pid = options.OptionalString("pid") is { } p ? int.Parse(p, CultureInfo.InvariantCulture) : (int?)null;
+        var api = PeerCount.CheckApi(options.String("api", "ours"));
         options.EnsureAllUsed();
+        if (api != "ours")
+        {
+            return await RunQueriesAsync(url, target, api, runs, pid, PeerQueries.Build(api, manifest, host), (key, text) => PeerQueries.Summarize(api, key, text));
+        }
 
         var first = manifest["first_ts"]!.GetValue<long>();
         var span = manifest["points_per_series"]!.GetValue<long>(); // seconds
@@ -38,6 +43,14 @@ internal static class QueryCommand
                 $"/api/query/points?metric=cpu_usage_user&from={Ts(mid)}&to={Ts(end)}&limit=1000"),
         };
 
+        return await RunQueriesAsync(url, target, api, runs, pid, queries, (_, text) => new QuerySummary(Describe(text), FirstValue(text), null));
+    }
+
+    /// <summary>Runs each query 1 cold + <paramref name="runs"/> warm and prints the query JSON; <paramref name="summarize"/> reads an answer (query key, body).</summary>
+    internal static async Task<int> RunQueriesAsync(
+        string url, string target, string api, int runs, int? pid,
+        IReadOnlyList<(string Key, string Description, string Path)> queries, Func<string, string, QuerySummary> summarize)
+    {
         using var client = Http.Create(url, 1, TimeSpan.FromSeconds(120));
         await using var meter = new ResourceMeter(pid);
         meter.Start();
@@ -52,7 +65,8 @@ internal static class QueryCommand
                 warm.Add(await TimeOneAsync(client, path));
             }
 
-            var ok = cold.Status == 200 && warm.All(w => w.Status == 200);
+            var summary = cold.Status == 200 ? summarize(key, cold.Text) : new QuerySummary(null, null, null);
+            var ok = cold.Status == 200 && warm.All(w => w.Status == 200) && summary.Error is null;
             failures += ok ? 0 : 1;
             results[key] = new JsonObject
             {
@@ -64,9 +78,9 @@ internal static class QueryCommand
                 ["median_ms"] = JsonOut.Num(Stats.Median(warm.Select(w => w.Milliseconds)), 2),
                 ["warm_ms"] = new JsonArray(warm.Select(w => JsonOut.Num(w.Milliseconds, 2)).ToArray()),
                 ["bytes"] = cold.Bytes,
-                ["shape"] = cold.Shape,
-                ["first_value"] = cold.FirstValue is { } fv ? JsonValue.Create(fv) : null,
-                ["error"] = ok ? null : cold.Status == 200 ? warm.First(w => w.Status != 200).Snippet : cold.Snippet,
+                ["shape"] = summary.Shape,
+                ["first_value"] = summary.FirstValue is { } fv ? JsonValue.Create(fv) : null,
+                ["error"] = ok ? null : summary.Error ?? (cold.Status == 200 ? warm.First(w => w.Status != 200).Snippet : cold.Snippet),
             };
         }
 
@@ -75,10 +89,13 @@ internal static class QueryCommand
         {
             ["cmd"] = "query",
             ["target"] = target,
+            ["api"] = api,
             ["url"] = url,
             ["runs"] = runs,
             ["queries"] = results,
             ["server_cpu_s"] = JsonOut.Num(usage.ServerCpuSeconds, 2),
+            ["client_cpu_s"] = JsonOut.Num(usage.OwnCpuSeconds, 2),
+            ["wall_s"] = JsonOut.Num(usage.WallSeconds, 2),
             ["other_cpu_cores"] = JsonOut.Num(usage.OtherCpuCores, 2),
         });
         return failures == 0 ? 0 : 3;
@@ -96,16 +113,16 @@ internal static class QueryCommand
             var body = await response.Content.ReadAsByteArrayAsync();
             var ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             var text = System.Text.Encoding.UTF8.GetString(body);
-            return new Measured((int)response.StatusCode, ms, body.Length, Describe(text), IngestCommand.Truncate(text), FirstValue(text));
+            return new Measured((int)response.StatusCode, ms, body.Length, text, IngestCommand.Truncate(text));
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
         {
-            return new Measured(0, Stopwatch.GetElapsedTime(start).TotalMilliseconds, 0, null, e.Message, null);
+            return new Measured(0, Stopwatch.GetElapsedTime(start).TotalMilliseconds, 0, "", e.Message);
         }
     }
 
     /// <summary>A short account of a JSON answer: array lengths, top-level keys, nested series sizes.</summary>
-    private static string? Describe(string text)
+    internal static string? Describe(string text)
     {
         try
         {
@@ -162,5 +179,8 @@ internal static class QueryCommand
         }
     }
 
-    private sealed record Measured(int Status, double Milliseconds, int Bytes, string? Shape, string Snippet, double? FirstValue);
+    private sealed record Measured(int Status, double Milliseconds, int Bytes, string Text, string Snippet);
 }
+
+/// <summary>What one answer held: a short shape, the first value (a cheap correctness check), or an error inside a 200 answer.</summary>
+internal sealed record QuerySummary(string? Shape, double? FirstValue, string? Error);

@@ -10,7 +10,7 @@ namespace FunctionsObservability.Bench;
 /// and a Markdown summary with the ingest, small-write and query tables and the ours/naive ratios,
 /// plus the archive phase when it ran (alone, in <c>bench/run archive</c>, only that).
 /// </summary>
-internal static class ReportCommand
+internal static partial class ReportCommand
 {
     public static int Run(Options options)
     {
@@ -44,6 +44,8 @@ internal static class ReportCommand
         }
 
         var ratios = Ratios(ingest, small);
+        var peerFigures = PeerFigures(ingest, small, queries, records);
+        var hasPeers = records.Any(r => Str(r, "target") is "influxdb" or "vm");
         var result = new JsonObject
         {
             ["meta"] = meta.DeepClone(),
@@ -53,10 +55,18 @@ internal static class ReportCommand
             ["query"] = new JsonArray(queries.Select(r => r.DeepClone()).ToArray()),
             ["notes"] = new JsonArray(All("note").Select(r => r.DeepClone()).ToArray()),
             ["ratios"] = ratios,
+            ["storage"] = new JsonArray(All("storage").Concat(All("archivenow")).Select(r => r.DeepClone()).ToArray()),
+            ["vs_peers"] = hasPeers ? PeerRatios(peerFigures) : null,
             ["archive"] = archive?.DeepClone(),
         };
         File.WriteAllText(jsonOut, result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         var markdown = Markdown(size, meta, Find("gen"), ingest, small, queries, All("note"), ratios);
+        if (hasPeers || peerFigures.Any(f => f.Name.StartsWith("storage", StringComparison.Ordinal) && double.IsFinite(f.Ours)))
+        {
+            // Right after the header and notes: the comparison is what the report is read for.
+            var at = markdown.IndexOf("## Ingest", StringComparison.Ordinal);
+            markdown = at < 0 ? markdown + PeersMarkdown(meta, peerFigures) : markdown.Insert(at, PeersMarkdown(meta, peerFigures));
+        }
         if (archive is not null)
         {
             markdown += "\n" + ArchiveReport.Markdown(archive, heading: "##");
@@ -71,7 +81,7 @@ internal static class ReportCommand
     {
         double MedianOf(IEnumerable<JsonObject> rows, string field) => Stats.Median(rows.Select(r => Num(r, field)).Where(double.IsFinite));
         var ratios = new JsonObject();
-        foreach (var c in ingest.Where(r => Str(r, "target") == "naive").Select(r => Num(r, "concurrency")).Distinct())
+        foreach (var c in ingest.Where(r => Str(r, "target") == "naive").Select(r => Num(r, "concurrency")).Distinct().ToList())
         {
             var ours = MedianOf(ingest.Where(r => Str(r, "target") == "ours" && Num(r, "concurrency") == c), "values_per_s");
             var naive = MedianOf(ingest.Where(r => Str(r, "target") == "naive" && Num(r, "concurrency") == c), "values_per_s");
@@ -117,6 +127,8 @@ internal static class ReportCommand
         }
 
         md.AppendLine("## Ingest (5,000-line POSTs, fresh server per row)");
+        md.AppendLine();
+        md.AppendLine("field values/s and wall s: until every value is visible to the store's count query; acknowledged: until the last 2xx.");
         md.AppendLine();
         md.AppendLine("| target | C | field values/s | lines/s | wall s | HTTP errors | stored / acknowledged | lost | peak RSS MiB | server CPU cores | sender CPU cores | other CPU cores | POST p50 / p99 ms |");
         md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");

@@ -28,6 +28,7 @@ internal static class SmallWritesCommand
         var target = options.String("target", "server");
         var timeout = TimeSpan.FromSeconds(options.Double("timeout", 30));
         var verifyWait = TimeSpan.FromSeconds(options.Double("verify-wait", 10));
+        var api = PeerCount.CheckApi(options.String("api", "ours"));
         options.EnsureAllUsed();
 
         using var client = Http.Create(url, connections, timeout);
@@ -115,12 +116,16 @@ internal static class SmallWritesCommand
         var timedErrors = results.Sum(r => r.TimedErrors);
         var ackedRequests = results.Sum(r => r.Acked);
         var sorted = results.SelectMany(r => r.Latencies).Order().ToArray();
-        var verify = await PointCounter.VerifyAsync(client, "stress_", ackedRequests * linesPerRequest, verifyWait);
+        // Timestamps are t0 + n ms, n < requests per connection: a day from t0 holds them all.
+        var counter = PeerCount.Counter(client, api, "stress", t0Ms / 1000, (t0Ms / 1000) + 86_400);
+        await PeerCount.MakeVisibleAsync(client, api);
+        var verify = await PointCounter.VerifyAsync(counter, "stress_", ackedRequests * linesPerRequest, verifyWait, TimeSpan.FromMilliseconds(250));
 
         JsonOut.Print(new JsonObject
         {
             ["cmd"] = "smallwrites",
             ["target"] = target,
+            ["api"] = api,
             ["url"] = url + path,
             ["connections"] = connections,
             ["lines_per_request"] = linesPerRequest,
