@@ -68,4 +68,47 @@ public sealed class QueryExecutorTests
 
         Assert.Equal(QueryFailure.Overloaded, failure.Failure);
     }
+
+    [Fact]
+    public async Task Acquire_AfterAFinishedQuery_ReusesItsConnection()
+    {
+        using var directory = new TempDirectory();
+        using var database = new MetricsDatabase(new StorageOptions { DataDirectory = directory.Path });
+        using var executor = new QueryExecutor(database, new QueryOptions { MaxConcurrentQueries = 1 });
+
+        // A temporary table lives only in the connection that made it.
+        using (var first = await executor.AcquireAsync(CancellationToken.None))
+        {
+            first.Command.CommandText = "CREATE TEMP TABLE marker AS SELECT 7 AS v";
+            first.Command.ExecuteNonQuery();
+        }
+
+        using var second = await executor.AcquireAsync(CancellationToken.None);
+        second.Command.CommandText = "SELECT v FROM marker";
+        Assert.Equal(7, Convert.ToInt32(second.Command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Acquire_AfterAnInterruptedQuery_OpensAFreshConnection()
+    {
+        using var directory = new TempDirectory();
+        using var database = new MetricsDatabase(new StorageOptions { DataDirectory = directory.Path });
+        using var executor = new QueryExecutor(database, new QueryOptions { MaxConcurrentQueries = 1, TimeoutSeconds = 600 });
+        using var caller = new CancellationTokenSource();
+
+        using (var interrupted = await executor.AcquireAsync(caller.Token))
+        {
+            interrupted.Command.CommandText = "CREATE TEMP TABLE marker AS SELECT 7 AS v";
+            interrupted.Command.ExecuteNonQuery();
+            interrupted.Command.CommandText = EndlessQuery;
+            await caller.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Task.Run(() => interrupted.Command.ExecuteScalar()));
+        }
+
+        using var next = await executor.AcquireAsync(CancellationToken.None);
+        next.Command.CommandText = "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'marker'";
+        Assert.Equal(0, Convert.ToInt32(next.Command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+        next.Command.CommandText = "SELECT 42";
+        Assert.Equal(42, Convert.ToInt32(next.Command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+    }
 }
