@@ -17,9 +17,11 @@ public sealed class AggregateQueryService
     private readonly QueryExecutor _executor;
     private readonly QueryOptions _options;
     private readonly TieredSource _tiers;
+    private readonly PointWriter _writer;
 
-    public AggregateQueryService(SeriesCatalog catalog, QueryExecutor executor, QueryOptions options, TieredSource tiers)
+    public AggregateQueryService(SeriesCatalog catalog, QueryExecutor executor, QueryOptions options, TieredSource tiers, PointWriter writer)
     {
+        _writer = writer;
         _catalog = catalog;
         _executor = executor;
         _options = options;
@@ -61,12 +63,15 @@ public sealed class AggregateQueryService
             : isPercentile ? SqlGrouping.ByTagValue
             : SqlGrouping.BySeries;
 
+        var rollup = UsesMinuteRollup(request, plan);
+        var partials = rollup && ReadsPartials(request, selection);
         using var lease = await _executor.AcquireAsync(cancellationToken).ConfigureAwait(false);
-        var accumulator = new BucketAccumulator(request.Function, request.StepMicros, groups.Count, fold: plan == SqlGrouping.BySeries);
+        // Folding is right for one row per bucket too, so it stays on when archived files turn partials off.
+        var accumulator = new BucketAccumulator(request.Function, request.StepMicros, groups.Count, fold: partials || plan == SqlGrouping.BySeries);
         try
         {
             var (tier, reader) = await _tiers.ExecuteAsync(lease, selection, request.Range,
-                t => UsesMinuteRollup(request, plan) ? BuildRollupSql(request, selection, plan, t) : BuildSql(request, selection, plan, t), lease.Token).ConfigureAwait(false);
+                t => rollup ? BuildRollupSql(request, selection, plan, t, partials && t.Archived is null) : BuildSql(request, selection, plan, t), lease.Token).ConfigureAwait(false);
             using var tierLease = tier;
             using var rows = reader;
             while (reader.Read())
@@ -111,11 +116,36 @@ public sealed class AggregateQueryService
         && request.Range.FromMicros % MinuteMicros == 0
         && request.Range.ToMicros % MinuteMicros == 0;
 
-    private static string BuildRollupSql(AggregateRequest request, SeriesSelection selection, SqlGrouping plan, TierLease tier)
+    /// <summary>
+    /// A few series over a short range have few minute partials: those are read as they are and
+    /// folded here, because DuckDB's hash aggregate costs more to set up than it saves on a
+    /// hundred rows (about 0.4 ms of a 2 ms query, measured for issue 5). Rows not yet rolled up come one
+    /// per point, so this is chosen only when the recent rows are few as well.
+    /// </summary>
+    private bool ReadsPartials(AggregateRequest request, SeriesSelection selection)
+    {
+        if (_options.MaxFoldedPartials == 0)
+        {
+            return false;
+        }
+
+        var minutes = (request.Range.ToMicros - request.Range.FromMicros) / MinuteMicros;
+        return selection.Series.Count * minutes <= _options.MaxFoldedPartials && _writer.RecentRows <= _options.MaxFoldedPartials;
+    }
+
+    private static string BuildRollupSql(AggregateRequest request, SeriesSelection selection, SqlGrouping plan, TierLease tier, bool partials)
     {
         var culture = CultureInfo.InvariantCulture;
         var step = request.StepMicros;
-        var values = request.Function switch
+        var values = partials ? request.Function switch
+        {
+            AggregateFunction.Avg => "s, CAST(c AS DOUBLE)",
+            AggregateFunction.Min => "mn, CAST(0 AS DOUBLE)",
+            AggregateFunction.Max => "mx, CAST(0 AS DOUBLE)",
+            AggregateFunction.Sum => "s, CAST(0 AS DOUBLE)",
+            _ => "CAST(c AS DOUBLE), CAST(0 AS DOUBLE)",
+        }
+        : request.Function switch
         {
             AggregateFunction.Avg when plan == SqlGrouping.BySeries => "sum(s), CAST(sum(c) AS DOUBLE)",
             AggregateFunction.Avg => "sum(s) / sum(c), CAST(0 AS DOUBLE)",
@@ -124,7 +154,7 @@ public sealed class AggregateQueryService
             AggregateFunction.Sum => "sum(s), CAST(0 AS DOUBLE)",
             _ => "CAST(sum(c) AS DOUBLE), CAST(0 AS DOUBLE)",
         };
-        var group = plan == SqlGrouping.None ? "0" : "series_id";
+        var group = plan == SqlGrouping.None && !partials ? "0" : "series_id";
         var sql = new StringBuilder();
         sql.Append(culture, $"""
             WITH u AS (
@@ -151,7 +181,12 @@ public sealed class AggregateQueryService
             selection.AppendPredicate(sql, "series_id");
         }
 
-        sql.Append(culture, $") SELECT {group} AS grp, ts // {step} AS bucket, {values} FROM u GROUP BY ALL");
+        sql.Append(culture, $") SELECT {group} AS grp, ts // {step} AS bucket, {values} FROM u");
+        if (!partials)
+        {
+            sql.Append(" GROUP BY ALL");
+        }
+
         return sql.ToString();
     }
 

@@ -26,8 +26,20 @@ public sealed class QueryOptions
     /// <summary>How long a query waits for a free slot before it is refused.</summary>
     public int AdmissionTimeoutMilliseconds { get; set; } = 2000;
 
+    /// <summary>
+    /// Up to this many minute partials (series × minutes, and rows not yet rolled up), an
+    /// aggregate reads the partials and folds them in process instead of grouping in DuckDB.
+    /// 0 always groups in DuckDB.
+    /// </summary>
+    public int MaxFoldedPartials { get; set; } = 20_000;
+
     public void Validate()
     {
+        if (MaxFoldedPartials < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxFoldedPartials), MaxFoldedPartials, "Query:MaxFoldedPartials must be 0 or more.");
+        }
+
         OptionGuard.Positive(DefaultPageSize, SectionName, nameof(DefaultPageSize));
         OptionGuard.Positive(MaxPageSize, SectionName, nameof(MaxPageSize));
         OptionGuard.Positive(MaxBuckets, SectionName, nameof(MaxBuckets));
