@@ -53,7 +53,20 @@ ensure_peers() {
 
 # start_peer influxdb|vm LABEL: fresh data dir, free loopback ports, wait until ready; sets SERVER_PID,
 # SERVER_URL, SERVER_DATA, PEER_WRITE (ingest path) and PEER_SMALL (small-write path). Returns 1 on failure.
+# A port found free can be taken by someone else before the peer binds it (one full run lost
+# InfluxDB's small-write phase to "bind: address already in use"), so a start is tried 3 times.
 start_peer() {
+  local attempt
+  for attempt in 1 2 3; do
+    start_peer_once "$@" && return 0
+    grep -q 'address already in use' "$RUN_DIR/logs/$2.log" 2>/dev/null || break
+    log "$1: a port was taken before the server bound it; trying again with new ports"
+  done
+  note "$1: the server did not start or did not get ready ($2; log in the run dir); its remaining phases are skipped"
+  return 1
+}
+
+start_peer_once() {
   local peer="$1" label="$2" port rpc i ready code
   SERVER_DATA="$RUN_DIR/srv-$label"
   rm -rf "$SERVER_DATA"; mkdir -p "$SERVER_DATA"
@@ -117,7 +130,6 @@ EOF
     sleep 0.1
   done
   tail -20 "$RUN_DIR/logs/$label.log" >&2
-  note "$peer: the server did not start or did not get ready ($label; log in the run dir); its remaining phases are skipped"
   stop_server
   return 1
 }
