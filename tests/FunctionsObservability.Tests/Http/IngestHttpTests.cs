@@ -82,6 +82,24 @@ public sealed class IngestHttpTests
         Assert.DoesNotContain(host.Service<SeriesCatalog>().ForMetric("m_v"), s => s.PointCount > 0);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Ingest_LargeRequest_IsCommittedWithoutWaitingForOthers()
+    {
+        // A flush interval of 10 minutes: a request that waited for the timer would never be
+        // answered within the test's time; a large one carries a commit by itself and goes at once.
+        await using var host = await ServiceHost.StartAsync(new Dictionary<string, string>
+        {
+            ["Ingest:BatchSize"] = "64",
+            ["Ingest:FlushIntervalMilliseconds"] = "600000",
+        });
+        var lines = string.Concat(Enumerable.Range(0, 5000).Select(i => $"big,host=h{i % 10} v={i} {Base + i}\n"));
+
+        using var response = await host.PostAsync("/api/v2/write?precision=s", lines);
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal(5000, host.Service<SeriesCatalog>().ForMetric("big_v").Sum(s => s.PointCount));
+    }
+
     [Fact]
     public async Task Ingest_Gzip_IsDecompressed()
     {
