@@ -26,7 +26,6 @@ namespace FunctionsObservability.Bench;
 /// </summary>
 internal static partial class ArchiveCommand
 {
-    private const string ArchivePath = "/api/admin/archive";
     private const long Day = 86_400;
 
     public static async Task<int> RunAsync(Options options)
@@ -221,67 +220,7 @@ internal static partial class ArchiveCommand
 
     // ---- archive runs -------------------------------------------------------------------------
 
-    /// <summary>POST /api/admin/archive until morePending is false (at most 50 runs), with the server's CPU and RSS over all of them.</summary>
-    private static async Task<JsonObject> ArchiveAllAsync(ServiceProcess server)
-    {
-        var runs = new JsonArray();
-        long files = 0, rows = 0, bytes = 0;
-        string? error = null;
-        await using var meter = new ResourceMeter(server.Pid);
-        meter.Start();
-        for (var n = 0; n < 50; n++)
-        {
-            var start = Stopwatch.GetTimestamp();
-            using var response = await server.Client.PostAsync(Http.Relative(ArchivePath), null);
-            var text = await response.Content.ReadAsStringAsync();
-            var ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            JsonNode? answer;
-            try
-            {
-                answer = JsonNode.Parse(text);
-            }
-            catch (JsonException)
-            {
-                answer = text;
-            }
-
-            runs.Add(new JsonObject { ["status"] = (int)response.StatusCode, ["client_ms"] = JsonOut.Num(ms, 1), ["answer"] = answer });
-            if (!response.IsSuccessStatusCode || answer is not JsonObject o)
-            {
-                error = $"HTTP {(int)response.StatusCode}: {IngestCommand.Truncate(text)}";
-                break;
-            }
-
-            files += o["filesArchived"]!.GetValue<long>();
-            rows += o["rowsArchived"]!.GetValue<long>();
-            bytes += o["bytesArchived"]!.GetValue<long>();
-            if (o["morePending"]?.GetValue<bool>() != true)
-            {
-                break;
-            }
-        }
-
-        var usage = await meter.StopAsync();
-        return new JsonObject
-        {
-            ["ok"] = error is null,
-            ["error"] = error,
-            ["requests"] = runs.Count,
-            ["files"] = files,
-            ["rows"] = rows,
-            ["bytes"] = bytes,
-            ["wall_s"] = JsonOut.Num(usage.WallSeconds, 3),
-            ["rows_per_s"] = JsonOut.Num(rows / usage.WallSeconds, 0),
-            ["parquet_mib_per_s"] = JsonOut.Num(bytes / 1048576.0 / usage.WallSeconds, 2),
-            ["parquet_bytes_per_row"] = JsonOut.Num((double)bytes / Math.Max(1, rows), 3),
-            ["server_cpu_s"] = JsonOut.Num(usage.ServerCpuSeconds, 2),
-            ["server_cpu_cores"] = JsonOut.Num(usage.ServerCpuSeconds / usage.WallSeconds, 2),
-            ["server_peak_rss_mib"] = JsonOut.Num(usage.ServerPeakRssMiB, 0),
-            ["server_max_polled_rss_mib"] = JsonOut.Num(usage.ServerMaxPolledRssMiB, 0),
-            ["other_cpu_cores"] = JsonOut.Num(usage.OtherCpuCores, 2),
-            ["runs"] = runs,
-        };
-    }
+    private static Task<JsonObject> ArchiveAllAsync(ServiceProcess server) => AdminArchive.RunUntilDrainedAsync(server.Client, server.Pid);
 
     /// <summary>Waits until the writer has clustered every row (unclusteredRows = 0) and the server is idle; returns the seconds waited.</summary>
     private static async Task<double> WaitClusteredAsync(ServiceProcess server)
