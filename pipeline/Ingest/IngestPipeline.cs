@@ -328,17 +328,17 @@ public sealed class IngestPipeline : IAsyncDisposable
     }
 
     /// <summary>
-    /// The timer runs only while validated requests wait for a batch, so an idle service does
-    /// not wake up every few milliseconds. It keeps ticking until the writer has taken them,
-    /// which also covers a request that reaches the batch block just after a tick.
-    /// </summary>
-    /// <summary>
     /// A request this large carries the cost of a commit by itself, so it does not wait for
     /// others: with one sender of 5,000-line batches the 2 ms wait was about a tenth of each
     /// round trip. Small requests still wait, and share a commit (measured for issue 5).
     /// </summary>
     private const int ImmediateCommitPoints = 4096;
 
+    /// <summary>
+    /// The timer runs only while validated requests wait for a batch, so an idle service does
+    /// not wake up every few milliseconds. It keeps ticking until the writer has taken them,
+    /// which also covers a request that reaches the batch block just after a tick.
+    /// </summary>
     private void ArmFlushTimer(bool immediate = false)
     {
         if (Interlocked.CompareExchange(ref _timerArmed, 1, 0) == 0 || immediate)

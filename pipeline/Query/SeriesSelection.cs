@@ -115,15 +115,13 @@ public sealed class SeriesSelection
 
     private void AppendSubquery(StringBuilder sql, string column)
     {
-        sql.Append(CultureInfo.InvariantCulture, $" AND {column} IN (SELECT series_id FROM series WHERE metric = {Literal(_filter.Metric)})");
+        sql.Append(CultureInfo.InvariantCulture, $" AND {column} IN (SELECT series_id FROM series WHERE metric = {SqlText.Literal(_filter.Metric)})");
         foreach (var (key, value) in _filter.Tags)
         {
             sql.Append(CultureInfo.InvariantCulture,
-                $" AND {column} IN (SELECT series_id FROM series_tags WHERE tag_key = {Literal(key)} AND tag_value = {Literal(value)})");
+                $" AND {column} IN (SELECT series_id FROM series_tags WHERE tag_key = {SqlText.Literal(key)} AND tag_value = {SqlText.Literal(value)})");
         }
     }
-
-    private static string Literal(string text) => SqlText.Literal(text);
 
     private static bool Matches(SeriesEntry entry, IReadOnlyList<KeyValuePair<string, string>> required)
     {
