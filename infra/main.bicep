@@ -1,4 +1,4 @@
-// FunctionsObservability on Azure Functions (custom handler, Linux).
+// FunctionsObservability on Azure Functions (.NET 10 isolated worker, Linux, one instance).
 // Deploy: az deployment group create -g <rg> -f infra/main.bicep -p infra/main.parameters.json
 targetScope = 'resourceGroup'
 
@@ -10,7 +10,7 @@ param location string = resourceGroup().location
 @maxLength(12)
 param namePrefix string = 'fobs'
 
-@description('Plan SKU. EP1-EP3: Elastic Premium (default). P0v3-P3v3: Dedicated (App Service) plan. Flex Consumption is not offered: it does not document custom handlers with queue and timer triggers.')
+@description('Plan SKU. EP1-EP3: Elastic Premium (default). P0v3-P3v3: Dedicated (App Service) plan. Flex Consumption is not offered: it has no persistent /home share for the DuckDB file, and it scales each non-HTTP function on its own instances (see infra/README.md).')
 @allowed([
   'EP1'
   'EP2'
@@ -50,6 +50,14 @@ param archiveRetentionDays int = 365
 @description('Extra days before the Blob lifecycle rule deletes archive blobs, as a backstop behind the Retention function (rule: archiveRetentionDays + this, after the last modification).')
 @minValue(1)
 param archiveLifecycleMarginDays int = 7
+
+@description('Six-field NCRONTAB schedule of the Archive timer (app setting ArchiveSchedule).')
+@minLength(1)
+param archiveSchedule string = '0 */5 * * * *'
+
+@description('Six-field NCRONTAB schedule of the Retention timer (app setting RetentionSchedule).')
+@minLength(1)
+param retentionSchedule string = '0 17 * * * *'
 
 @description('Tags for every resource.')
 param tags object = {}
@@ -134,6 +142,8 @@ module functionApp 'modules/functionapp.bicep' = {
     archiveStore: archiveStore
     archiveContainerName: archiveContainerName
     archiveRetentionDays: archiveRetentionDays
+    archiveSchedule: archiveSchedule
+    retentionSchedule: retentionSchedule
   }
 }
 

@@ -39,9 +39,9 @@ internal sealed partial class PipelineHostedService : IHostedService
         _stopping.Dispose();
     }
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Metrics store open at {DatabasePath} with {Series} series")]
+    [LoggerMessage(EventId = LogEvents.PipelineOpened, Level = LogLevel.Information, Message = "Metrics store open at {DatabasePath} with {Series} series")]
     private static partial void LogStarted(ILogger logger, string databasePath, int series);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Ingest drained and committed; stopping")]
+    [LoggerMessage(EventId = LogEvents.PipelineDrained, Level = LogLevel.Information, Message = "Ingest drained and committed; stopping")]
     private static partial void LogStopped(ILogger logger);
 }

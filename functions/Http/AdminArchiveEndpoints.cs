@@ -4,27 +4,16 @@ using FunctionsObservability.Pipeline.Archive;
 namespace FunctionsObservability.Functions.Http;
 
 /// <summary>
-/// <c>POST</c> runs an archive now; <c>GET</c> shows the manifest by partition. Standalone they
-/// answer at <c>/api/admin/archive</c>. The Functions host reserves every route that starts with
-/// <c>admin</c>, even under the <c>api</c> prefix, so its function (<c>ArchiveAdmin</c>) routes to
-/// <c>/api/ops/archive</c>, which the app serves too. Both need the admin key.
+/// <c>POST</c> runs an archive now; <c>GET</c> shows the manifest by partition (routes in
+/// <see cref="Routes.ArchiveAdmin"/>). Both need the admin key.
 /// </summary>
 internal static class AdminArchiveEndpoints
 {
-    public const string Route = "/api/admin/archive";
-    public const string FunctionsRoute = "/api/ops/archive";
-
     private const int DefaultPartitions = 1000;
     private const int MaxPartitions = 10_000;
 
-    public static void MapAdminArchiveEndpoints(this IEndpointRouteBuilder routes)
-    {
-        foreach (var route in new[] { Route, FunctionsRoute })
-        {
-            routes.MapPost(route, RunAsync);
-            routes.MapGet(route, ShowAsync);
-        }
-    }
+    public static Task HandleAsync(HttpContext context) =>
+        HttpMethods.IsPost(context.Request.Method) ? RunAsync(context) : ShowAsync(context);
 
     private static async Task RunAsync(HttpContext context)
     {

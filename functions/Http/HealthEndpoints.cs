@@ -1,3 +1,4 @@
+using FunctionsObservability.Pipeline.Archive;
 using FunctionsObservability.Pipeline.Ingest;
 using FunctionsObservability.Pipeline.Storage;
 
@@ -14,48 +15,45 @@ internal static class HealthEndpoints
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    public static void MapHealthEndpoints(this IEndpointRouteBuilder routes)
+    public static Task AliveAsync(HttpContext context) => JsonOutput.WriteAsync(context.Response, writer =>
     {
-        routes.MapGet("/api/health", context => JsonOutput.WriteAsync(context.Response, writer =>
-        {
-            writer.WriteStartObject();
-            writer.WriteString("status", "alive");
-            writer.WriteEndObject();
-        }));
+        writer.WriteStartObject();
+        writer.WriteString("status", "alive");
+        writer.WriteEndObject();
+    });
 
-        routes.MapGet("/api/health/ready", context =>
+    public static Task ReadyAsync(HttpContext context)
+    {
+        var services = context.RequestServices;
+        var pipeline = services.GetRequiredService<IngestPipeline>();
+        var writer = services.GetRequiredService<PointWriter>();
+        var ready = pipeline.IsAcceptingWrites && pipeline.IsWriterRunning;
+        var duckdbMemory = DuckDbMemoryBytes(services.GetRequiredService<MetricsDatabase>());
+        return JsonOutput.WriteAsync(context.Response, json =>
         {
-            var pipeline = context.RequestServices.GetRequiredService<IngestPipeline>();
-            var writer = context.RequestServices.GetRequiredService<PointWriter>();
-            var ready = pipeline.IsAcceptingWrites && pipeline.IsWriterRunning;
-            var duckdbMemory = DuckDbMemoryBytes(context.RequestServices.GetRequiredService<MetricsDatabase>());
-            return JsonOutput.WriteAsync(context.Response, json =>
+            json.WriteStartObject();
+            json.WriteString("status", ready ? "ready" : "not ready");
+            json.WriteString("writer", pipeline.IsWriterRunning ? (pipeline.IsAcceptingWrites ? "running" : "draining") : "stopped");
+            json.WriteNumber("bufferDepth", pipeline.BufferDepth);
+            json.WriteNumber("unclusteredRows", writer.RecentRows);
+            json.WriteNumber("series", services.GetRequiredService<SeriesCatalog>().Count);
+            var gc = GC.GetGCMemoryInfo();
+            json.WriteNumber("managedHeapBytes", gc.HeapSizeBytes);
+            json.WriteNumber("managedCommittedBytes", gc.TotalCommittedBytes);
+            json.WriteNumber("processWorkingSetBytes", Environment.WorkingSet);
+            json.WriteNumber("duckdbMemoryBytes", duckdbMemory);
+
+            // Registered only where the app listens to the queue itself (standalone with a storage connection).
+            if (services.GetService<Standalone.Queues.QueueListenerStatus>() is { } queue)
             {
-                json.WriteStartObject();
-                json.WriteString("status", ready ? "ready" : "not ready");
-                json.WriteString("writer", pipeline.IsWriterRunning ? (pipeline.IsAcceptingWrites ? "running" : "draining") : "stopped");
-                json.WriteNumber("bufferDepth", pipeline.BufferDepth);
-                json.WriteNumber("unclusteredRows", writer.RecentRows);
-                json.WriteNumber("series", context.RequestServices.GetRequiredService<SeriesCatalog>().Count);
-                var gc = GC.GetGCMemoryInfo();
-                json.WriteNumber("managedHeapBytes", gc.HeapSizeBytes);
-                json.WriteNumber("managedCommittedBytes", gc.TotalCommittedBytes);
-                json.WriteNumber("processWorkingSetBytes", Environment.WorkingSet);
-                json.WriteNumber("duckdbMemoryBytes", duckdbMemory);
-                if (context.RequestServices.GetService<Queues.QueueListenerEnabled>() is not null)
-                {
-                    var queue = context.RequestServices.GetRequiredService<Queues.QueueListenerStatus>();
-                    json.WriteString("queueListener", queue.Reachable ? "listening" : "storage unreachable");
-                    json.WriteNumber("queueStorageFailures", queue.Failures);
-                }
+                json.WriteString("queueListener", queue.Reachable ? "listening" : "storage unreachable");
+                json.WriteNumber("queueStorageFailures", queue.Failures);
+            }
 
-                var archive = context.RequestServices.GetRequiredService<Pipeline.Archive.ArchiveManifest>();
-                var cache = context.RequestServices.GetRequiredService<Pipeline.Archive.ArchiveCache>();
-                json.WriteBoolean("archiveEnabled", context.RequestServices.GetRequiredService<Pipeline.Archive.ArchivingOptions>().Enabled);
-                json.WriteNumber("archivedFiles", archive.FileCount);
-                json.WriteNumber("archiveCacheBytes", cache.CachedBytes);
-                json.WriteEndObject();
-            }, ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
-        });
+            json.WriteBoolean("archiveEnabled", services.GetRequiredService<ArchivingOptions>().Enabled);
+            json.WriteNumber("archivedFiles", services.GetRequiredService<ArchiveManifest>().FileCount);
+            json.WriteNumber("archiveCacheBytes", services.GetRequiredService<ArchiveCache>().CachedBytes);
+            json.WriteEndObject();
+        }, ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 }

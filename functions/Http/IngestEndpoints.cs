@@ -13,11 +13,9 @@ internal static class IngestEndpoints
 {
     private const int MaxIdempotencyKeyLength = 200;
 
-    public static void MapIngestEndpoints(this IEndpointRouteBuilder routes)
-    {
-        routes.MapPost("/api/ingest", (HttpContext context) => HandleAsync(context, influxStyle: false));
-        routes.MapPost("/api/v2/write", (HttpContext context) => HandleAsync(context, influxStyle: true));
-    }
+    public static Task IngestAsync(HttpContext context) => HandleAsync(context, influxStyle: false);
+
+    public static Task InfluxWriteAsync(HttpContext context) => HandleAsync(context, influxStyle: true);
 
     private static async Task HandleAsync(HttpContext context, bool influxStyle)
     {

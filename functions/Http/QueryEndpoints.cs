@@ -11,13 +11,14 @@ internal static class QueryEndpoints
 {
     private const int StreamFlushEvery = 4096;
 
-    public static void MapQueryEndpoints(this IEndpointRouteBuilder routes)
-    {
-        routes.MapGet("/api/query/points", context => RunAsync(context, PointsAsync));
-        routes.MapGet("/api/query/aggregate", context => RunAsync(context, AggregateAsync));
-        routes.MapGet("/api/metrics", context => RunAsync(context, MetricsAsync));
-        routes.MapGet("/api/metrics/{metric}/tags", context => RunAsync(context, TagsAsync));
-    }
+    public static Task PointsAsync(HttpContext context) => RunAsync(context, WritePointsAsync);
+
+    public static Task AggregateAsync(HttpContext context) => RunAsync(context, WriteAggregateAsync);
+
+    public static Task MetricsAsync(HttpContext context) => RunAsync(context, WriteMetricsAsync);
+
+    /// <summary>The metric comes from the route: the router's value standalone, the trigger's binding under the host.</summary>
+    public static Task TagsAsync(HttpContext context, string metric) => RunAsync(context, c => WriteTagsAsync(c, metric));
 
     private static async Task RunAsync(HttpContext context, Func<HttpContext, Task> handler)
     {
@@ -46,7 +47,7 @@ internal static class QueryEndpoints
         }
     }
 
-    private static async Task PointsAsync(HttpContext context)
+    private static async Task WritePointsAsync(HttpContext context)
     {
         var query = context.Request.Query;
         var options = context.RequestServices.GetRequiredService<QueryOptions>();
@@ -105,7 +106,7 @@ internal static class QueryEndpoints
         }).ConfigureAwait(false);
     }
 
-    private static async Task AggregateAsync(HttpContext context)
+    private static async Task WriteAggregateAsync(HttpContext context)
     {
         var query = context.Request.Query;
         var request = new AggregateRequest(
@@ -127,7 +128,7 @@ internal static class QueryEndpoints
         await AggregateJson.WriteAsync(context.Response, series, context.RequestAborted).ConfigureAwait(false);
     }
 
-    private static Task MetricsAsync(HttpContext context)
+    private static Task WriteMetricsAsync(HttpContext context)
     {
         var catalog = context.RequestServices.GetRequiredService<SeriesCatalog>();
         var metrics = catalog.Metrics.Order(StringComparer.Ordinal).ToList();
@@ -163,9 +164,8 @@ internal static class QueryEndpoints
         });
     }
 
-    private static Task TagsAsync(HttpContext context)
+    private static Task WriteTagsAsync(HttpContext context, string metric)
     {
-        var metric = (string)context.Request.RouteValues["metric"]!;
         var catalog = context.RequestServices.GetRequiredService<SeriesCatalog>();
         var series = catalog.ForMetric(metric).Where(static s => s.PointCount > 0).ToList();
         if (series.Count == 0)

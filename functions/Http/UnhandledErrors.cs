@@ -14,15 +14,21 @@ internal static partial class UnhandledErrors
         }
         catch (Exception exception) when (!context.RequestAborted.IsCancellationRequested)
         {
-            var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("FunctionsObservability.Http");
-            LogUnhandled(logger, context.Request.Method, context.Request.Path, exception);
-            if (!context.Response.HasStarted)
-            {
-                await JsonOutput.ErrorAsync(context.Response, StatusCodes.Status500InternalServerError, "internal error; the service logged the details").ConfigureAwait(false);
-            }
+            await AnswerAsync(context, exception).ConfigureAwait(false);
         }
     });
 
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Error, Message = "Unhandled exception for {Method} {Path}")]
+    /// <summary>Logs the exception with its stack and answers 500 in JSON, unless the answer has begun.</summary>
+    public static Task AnswerAsync(HttpContext context, Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("FunctionsObservability.Http");
+        LogUnhandled(logger, context.Request.Method, context.Request.Path, exception);
+        return context.Response.HasStarted
+            ? Task.CompletedTask
+            : JsonOutput.ErrorAsync(context.Response, StatusCodes.Status500InternalServerError, "internal error; the service logged the details");
+    }
+
+    [LoggerMessage(EventId = LogEvents.UnhandledRequestException, Level = LogLevel.Error, Message = "Unhandled exception for {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, string method, string path, Exception exception);
 }

@@ -89,9 +89,9 @@ internal sealed partial class QueueMessageProcessor(IngestPipeline pipeline, Ing
         return new QueueOutcome(QueueDisposition.Poison, [$"message {id} poisoned: {reason}"], System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
     }
 
-    [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "Queue message {MessageId} can never be ingested and goes to the poison queue: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.QueueMessagePoisoned, Level = LogLevel.Warning, Message = "Queue message {MessageId} can never be ingested and goes to the poison queue: {Reason}")]
     private static partial void LogPoisoned(ILogger logger, string messageId, string reason);
 
-    [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "Queue message {MessageId}: {Rejected} of {Lines} lines rejected; the rest was committed")]
+    [LoggerMessage(EventId = LogEvents.QueueMessagePartiallyRejected, Level = LogLevel.Warning, Message = "Queue message {MessageId}: {Rejected} of {Lines} lines rejected; the rest was committed")]
     private static partial void LogPartial(ILogger logger, string messageId, int rejected, int lines);
 }

@@ -1,14 +1,20 @@
 namespace FunctionsObservability.Functions.Timers;
 
 /// <summary>
-/// Work that runs on a timer: fired by the Functions host (a POST to <c>/&lt;FunctionName&gt;</c>),
-/// by the standalone <see cref="TimerScheduler"/>, or on demand. Callers go through
-/// <see cref="TimerJobRunner"/>, which keeps two runs of one job from overlapping.
+/// Work that runs on a timer: fired by the Functions host (the job's <c>[Function]</c>), by the
+/// standalone scheduler, or on demand. Callers go through <see cref="TimerJobRunner"/>, which keeps
+/// two runs of one job from overlapping.
 /// </summary>
 public interface ITimerJob
 {
-    /// <summary>The Functions function name, e.g. "Archive"; its schedule is in <c>functions/&lt;FunctionName&gt;/function.json</c>.</summary>
+    /// <summary>The Functions function name, e.g. "Archive".</summary>
     string FunctionName { get; }
+
+    /// <summary>
+    /// The six-field NCRONTAB schedule used when the app setting <c>&lt;FunctionName&gt;Schedule</c> is
+    /// not set (standalone only: under the host the setting must exist, or the host cannot index the trigger).
+    /// </summary>
+    string DefaultSchedule { get; }
 
     /// <summary>Runs once. Honour the token: it is cancelled when the app shuts down or the caller goes away.</summary>
     Task<TimerJobReport> RunAsync(CancellationToken cancellationToken);

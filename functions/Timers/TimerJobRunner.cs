@@ -26,7 +26,7 @@ public sealed class TimerJobRunner
         {
             if (string.IsNullOrWhiteSpace(job.FunctionName) || job.FunctionName.Contains('/', StringComparison.Ordinal))
             {
-                throw new InvalidOperationException($"timer job {job.GetType().Name} has FunctionName \"{job.FunctionName}\"; it must be a Functions function name (the folder of its function.json)");
+                throw new InvalidOperationException($"timer job {job.GetType().Name} has FunctionName \"{job.FunctionName}\"; it must be a Functions function name");
             }
 
             // Two jobs under one name would share a route and a schedule but not a gate; refuse at start-up.

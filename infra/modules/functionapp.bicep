@@ -1,5 +1,5 @@
-// Linux plan (Elastic Premium or Dedicated) and the custom-handler function app, pinned to a
-// single instance because the DuckDB writer must be the only process that opens the database file.
+// Linux plan (Elastic Premium or Dedicated) and the function app (.NET 10 isolated worker), pinned
+// to a single instance because the DuckDB writer must be the only process that opens the database file.
 
 param location string
 param tags object = {}
@@ -43,10 +43,21 @@ param archiveContainerName string = 'metrics-archive'
 @minValue(2)
 param archiveRetentionDays int = 365
 
+@description('Six-field NCRONTAB schedule of the Archive timer (app setting ArchiveSchedule, read by the trigger as %ArchiveSchedule%).')
+@minLength(1)
+param archiveSchedule string = '0 */5 * * * *'
+
+@description('Six-field NCRONTAB schedule of the Retention timer (app setting RetentionSchedule, read by the trigger as %RetentionSchedule%).')
+@minLength(1)
+param retentionSchedule string = '0 17 * * * *'
+
 @description('Extra app settings, as [{ name: ..., value: ... }], appended to the defaults.')
 param extraAppSettings array = []
 
 var isElasticPremium = startsWith(planSku, 'EP')
+
+// The .NET isolated stack on Linux. The version must match the app's TargetFramework (net10.0).
+var linuxFxVersion = 'DOTNET-ISOLATED|10.0'
 
 resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' existing = {
   name: storageAccountName
@@ -78,7 +89,11 @@ resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
 
 var baseAppSettings = [
   { name: 'FUNCTIONS_EXTENSION_VERSION', value: '~4' }
-  { name: 'FUNCTIONS_WORKER_RUNTIME', value: 'custom' }
+  { name: 'FUNCTIONS_WORKER_RUNTIME', value: 'dotnet-isolated' }
+  // Lets the platform start the app from a pre-warmed .NET isolated placeholder (a cold-start
+  // optimization). It needs a 64-bit process and a stack version that matches the app's target
+  // framework; both are set below. Plans without placeholders ignore it.
+  { name: 'WEBSITE_USE_PLACEHOLDER_DOTNETISOLATED', value: '1' }
 
   // Host storage through the managed identity (no connection string, no key).
   { name: 'AzureWebJobsStorage__accountName', value: storage.name }
@@ -87,13 +102,19 @@ var baseAppSettings = [
 
   { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsightsConnectionString }
 
-  // Deployment: the published folder is zip-deployed and run from the package; nothing is built on the server.
+  // Deployment: the output of `dotnet publish` is zip-deployed and run from the package; nothing is
+  // built on the server.
   { name: 'WEBSITE_RUN_FROM_PACKAGE', value: '1' }
   { name: 'SCM_DO_BUILD_DURING_DEPLOYMENT', value: 'false' }
   { name: 'ENABLE_ORYX_BUILD', value: 'false' }
 
   // The app: the DuckDB file on the persistent /home storage.
   { name: 'Storage__DataDirectory', value: dataDirectory }
+
+  // Timer schedules. The timer triggers name them as %ArchiveSchedule% and %RetentionSchedule%; the
+  // host can't index the timer functions when these settings are missing.
+  { name: 'ArchiveSchedule', value: archiveSchedule }
+  { name: 'RetentionSchedule', value: retentionSchedule }
 ]
 
 var entraTelemetrySettings = appInsightsEntraAuth
@@ -152,10 +173,7 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
     keyVaultReferenceIdentity: identityId
     publicNetworkAccess: 'Enabled'
     siteConfig: {
-      // Custom handlers on Linux use no language stack: the platform's own stack definition for
-      // "custom" leaves linuxFxVersion empty (a 'DOTNET-ISOLATED|x' value would select the .NET
-      // worker). The handler is a self-contained linux-x64 executable named in host.json.
-      linuxFxVersion: ''
+      linuxFxVersion: linuxFxVersion
       alwaysOn: !isElasticPremium // Dedicated only; Elastic Premium keeps its always-ready instance warm instead
       functionAppScaleLimit: 1
       minimumElasticInstanceCount: isElasticPremium ? 1 : 0
@@ -163,7 +181,7 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
       http20Enabled: true
-      use32BitWorkerProcess: false
+      use32BitWorkerProcess: false // 64-bit, also required by the placeholder optimization
       appSettings: concat(baseAppSettings, entraTelemetrySettings, archiveSettings, contentShareSettings, extraAppSettings)
     }
   }

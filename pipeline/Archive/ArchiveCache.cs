@@ -203,10 +203,10 @@ public sealed partial class ArchiveCache : IDisposable
         }
     }
 
-    [LoggerMessage(EventId = 9030, Level = LogLevel.Warning, Message = "Archived file {Path} could not be fetched into the query cache")]
+    [LoggerMessage(EventId = LogEvents.ArchiveCacheFetchFailed, Level = LogLevel.Warning, Message = "Archived file {Path} could not be fetched into the query cache")]
     private static partial void LogDownloadFailed(ILogger logger, string path, Exception exception);
 
-    [LoggerMessage(EventId = 9031, Level = LogLevel.Warning, Message = "Could not delete the cached file {File}")]
+    [LoggerMessage(EventId = LogEvents.ArchiveCacheDeleteFailed, Level = LogLevel.Warning, Message = "Could not delete the cached file {File}")]
     private static partial void LogDeleteFailed(ILogger logger, string file, Exception exception);
 
     private sealed class Entry(ArchivedFile file, string localFile)

@@ -52,7 +52,6 @@ public sealed partial class ArchiveRunner
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
         _database = database;
         _writer = writer;
         _manifest = manifest;
@@ -325,27 +324,27 @@ public sealed partial class ArchiveRunner
     private static string FormatHour(long hourStart) =>
         DateTimeOffset.FromUnixTimeMilliseconds(hourStart / 1000).ToString("yyyy-MM-dd'T'HH'Z'", CultureInfo.InvariantCulture);
 
-    [LoggerMessage(EventId = 9010, Level = LogLevel.Information, Message = "Archive run skipped: another archive or retention run is in progress")]
+    [LoggerMessage(EventId = LogEvents.ArchiveRunSkipped, Level = LogLevel.Information, Message = "Archive run skipped: another archive or retention run is in progress")]
     private static partial void LogSkipped(ILogger logger);
 
-    [LoggerMessage(EventId = 9011, Level = LogLevel.Information, Message = "Archived {Path}: {Rows} rows, {Bytes} bytes")]
+    [LoggerMessage(EventId = LogEvents.PartitionArchived, Level = LogLevel.Information, Message = "Archived {Path}: {Rows} rows, {Bytes} bytes")]
     private static partial void LogArchived(ILogger logger, string path, long rows, long bytes);
 
-    [LoggerMessage(EventId = 9012, Level = LogLevel.Information, Message = "Partition {Metric} {Hour} changed while it was exported; the next run archives it")]
+    [LoggerMessage(EventId = LogEvents.PartitionChangedDuringExport, Level = LogLevel.Information, Message = "Partition {Metric} {Hour} changed while it was exported; the next run archives it")]
     private static partial void LogDeferred(ILogger logger, string metric, string hour);
 
-    [LoggerMessage(EventId = 9013, Level = LogLevel.Error, Message = "Partition {Metric} {Hour} failed verification and stays hot")]
+    [LoggerMessage(EventId = LogEvents.PartitionVerificationFailed, Level = LogLevel.Error, Message = "Partition {Metric} {Hour} failed verification and stays hot")]
     private static partial void LogPartitionFailed(ILogger logger, string metric, string hour, Exception exception);
 
-    [LoggerMessage(EventId = 9014, Level = LogLevel.Warning, Message = "Archive run stopped early, rows not yet archived stay hot: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.ArchiveRunStopped, Level = LogLevel.Warning, Message = "Archive run stopped early, rows not yet archived stay hot: {Reason}")]
     private static partial void LogRunStopped(ILogger logger, string reason, Exception? exception);
 
-    [LoggerMessage(EventId = 9015, Level = LogLevel.Information, Message = "Archive run: {Summary}")]
+    [LoggerMessage(EventId = LogEvents.ArchiveRunFinished, Level = LogLevel.Information, Message = "Archive run: {Summary}")]
     private static partial void LogRunFinished(ILogger logger, string summary);
 
-    [LoggerMessage(EventId = 9016, Level = LogLevel.Warning, Message = "Could not delete the work file {File}")]
+    [LoggerMessage(EventId = LogEvents.ArchiveWorkFileDeleteFailed, Level = LogLevel.Warning, Message = "Could not delete the work file {File}")]
     private static partial void LogCleanupFailed(ILogger logger, string file, Exception exception);
 
-    [LoggerMessage(EventId = 9017, Level = LogLevel.Critical, Message = "Failpoint {Stage} reached: killing the process")]
+    [LoggerMessage(EventId = LogEvents.ArchiveFailpointReached, Level = LogLevel.Critical, Message = "Failpoint {Stage} reached: killing the process")]
     private static partial void LogFailpoint(ILogger logger, string stage);
 }

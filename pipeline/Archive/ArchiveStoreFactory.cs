@@ -9,7 +9,6 @@ public static class ArchiveStoreFactory
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
-        options.Validate();
         return options.Kind switch
         {
             ArchiveStoreKind.Blob => new BlobArchiveStore(options, loggerFactory.CreateLogger<BlobArchiveStore>()),

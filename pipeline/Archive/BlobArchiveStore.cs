@@ -23,7 +23,6 @@ public sealed partial class BlobArchiveStore : IArchiveStore, IDisposable
     public BlobArchiveStore(ArchiveStoreOptions options, ILogger<BlobArchiveStore> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
         if (options.Kind != ArchiveStoreKind.Blob)
         {
             throw new ArgumentException($"{ArchiveStoreOptions.SectionName}:{nameof(options.Kind)} must be Blob for the blob store.", nameof(options));
@@ -229,10 +228,10 @@ public sealed partial class BlobArchiveStore : IArchiveStore, IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 9001, Level = LogLevel.Information, Message = "Created archive container {Container}")]
+        [LoggerMessage(EventId = LogEvents.ArchiveContainerCreated, Level = LogLevel.Information, Message = "Created archive container {Container}")]
         public static partial void ContainerCreated(ILogger logger, string container);
 
-        [LoggerMessage(EventId = 9002, Level = LogLevel.Error, Message = "Archived blob {Path} does not match the local file ({LocalLength} bytes, {StoredLength} stored); the upload is treated as failed")]
+        [LoggerMessage(EventId = LogEvents.ArchivedBlobMismatch, Level = LogLevel.Error, Message = "Archived blob {Path} does not match the local file ({LocalLength} bytes, {StoredLength} stored); the upload is treated as failed")]
         public static partial void IntegrityMismatch(ILogger logger, string path, long localLength, long storedLength);
     }
 }

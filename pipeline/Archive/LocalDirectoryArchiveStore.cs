@@ -19,7 +19,6 @@ public sealed class LocalDirectoryArchiveStore : IArchiveStore
     public LocalDirectoryArchiveStore(ArchiveStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
         _root = Path.GetFullPath(options.LocalDirectory);
         Directory.CreateDirectory(_root);
     }

@@ -37,7 +37,6 @@ public sealed partial class RetentionRunner
         ILogger<RetentionRunner> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
         _writer = writer;
         _catalog = catalog;
         _manifest = manifest;
@@ -237,15 +236,15 @@ public sealed partial class RetentionRunner
         return ids;
     }
 
-    [LoggerMessage(EventId = 9040, Level = LogLevel.Information, Message = "Retention run skipped: another archive or retention run is in progress")]
+    [LoggerMessage(EventId = LogEvents.RetentionRunSkipped, Level = LogLevel.Information, Message = "Retention run skipped: another archive or retention run is in progress")]
     private static partial void LogSkipped(ILogger logger);
 
-    [LoggerMessage(EventId = 9041, Level = LogLevel.Information, Message = "Retention deleted the archived file {Path}")]
+    [LoggerMessage(EventId = LogEvents.RetentionFileDeleted, Level = LogLevel.Information, Message = "Retention deleted the archived file {Path}")]
     private static partial void LogFileDeleted(ILogger logger, string path);
 
-    [LoggerMessage(EventId = 9042, Level = LogLevel.Warning, Message = "Retention run stopped early; the next run continues: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.RetentionRunStopped, Level = LogLevel.Warning, Message = "Retention run stopped early; the next run continues: {Reason}")]
     private static partial void LogStopped(ILogger logger, string reason, Exception? exception);
 
-    [LoggerMessage(EventId = 9043, Level = LogLevel.Information, Message = "Retention run: {Summary}")]
+    [LoggerMessage(EventId = LogEvents.RetentionRunFinished, Level = LogLevel.Information, Message = "Retention run: {Summary}")]
     private static partial void LogFinished(ILogger logger, string summary);
 }

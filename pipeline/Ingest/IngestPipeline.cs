@@ -41,7 +41,6 @@ public sealed class IngestPipeline : IAsyncDisposable
         long compactionThreshold)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
         _options = options;
         _writer = writer;
         _validator = validator;
@@ -375,7 +374,7 @@ public sealed class IngestPipeline : IAsyncDisposable
         }
         catch (Exception exception)
         {
-            IngestLog.CompactionFailed(_logger, exception);
+            RecentRowsCompactor.LogFailed(_logger, exception);
         }
     }
 

@@ -22,7 +22,6 @@ public sealed class QueryExecutor : IDisposable
     public QueryExecutor(MetricsDatabase database, QueryOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
         _database = database;
         _options = options;
         _slots = new SemaphoreSlim(options.MaxConcurrentQueries, options.MaxConcurrentQueries);

@@ -15,7 +15,6 @@ public sealed class MetricsDatabase : IDisposable
     public MetricsDatabase(StorageOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
         Options = options;
         Directory.CreateDirectory(Path.GetDirectoryName(options.DatabasePath)!);
         var builder = new DuckDBConnectionStringBuilder { DataSource = options.DatabasePath };

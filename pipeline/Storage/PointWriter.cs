@@ -252,6 +252,6 @@ public sealed partial class PointWriter : IDisposable
         return created;
     }
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Clustered {Rows} rows in {ElapsedMs:F0} ms")]
+    [LoggerMessage(EventId = LogEvents.RecentRowsClustered, Level = LogLevel.Information, Message = "Clustered {Rows} rows in {ElapsedMs:F0} ms")]
     private static partial void LogCompacted(ILogger logger, long rows, double elapsedMs);
 }

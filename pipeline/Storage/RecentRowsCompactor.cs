@@ -55,6 +55,6 @@ public sealed partial class RecentRowsCompactor
         }
     }
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Clustering recent rows failed; the next idle period tries again")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
+    [LoggerMessage(EventId = LogEvents.ClusteringFailed, Level = LogLevel.Warning, Message = "Clustering recent rows failed; the next idle period tries again")]
+    internal static partial void LogFailed(ILogger logger, Exception exception);
 }

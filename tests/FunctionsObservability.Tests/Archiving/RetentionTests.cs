@@ -1,3 +1,4 @@
+using FunctionsObservability.Functions.Timers;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -40,10 +41,8 @@ public sealed class RetentionTests(AzuriteFixture azurite) : IClassFixture<Azuri
         // Exactly when the second old hour has been over for three days: it is due (its end is the
         // horizon), the third is not (it ends an hour after it). Both mem_used hours are due too.
         clock.Now = DateTimeOffset.FromUnixTimeSeconds(ExpiredBefore) + TimeSpan.FromDays(3);
-        var (status, invocation) = await InvokeRetentionAsync(host);
+        var log = await RunRetentionTimerAsync(host);
 
-        Assert.Equal(HttpStatusCode.OK, status);
-        var log = invocation.GetProperty("Logs")[0].GetString()!;
         Assert.Contains($"deleted 4 archived files ({ExpiredRows} rows) and 0 hot rows", log, StringComparison.Ordinal);
         Assert.DoesNotContain("stopped", log, StringComparison.Ordinal);
 
@@ -103,9 +102,7 @@ public sealed class RetentionTests(AzuriteFixture azurite) : IClassFixture<Azuri
         ArchiveTestKit.AssertSameAnswers(before, await ArchiveTestKit.CaptureAsync(host));
 
         // The timer function says the same.
-        var (status, invocation) = await InvokeRetentionAsync(host);
-        Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Contains($"{everyRow} hot rows past hot retention are kept until archived", invocation.GetProperty("Logs")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains($"{everyRow} hot rows past hot retention are kept until archived", await RunRetentionTimerAsync(host), StringComparison.Ordinal);
         ArchiveFailureTests.AssertEverythingHot(host);
     }
 
@@ -217,13 +214,12 @@ public sealed class RetentionTests(AzuriteFixture azurite) : IClassFixture<Azuri
         return await ArchiveTestKit.CaptureAsync(reference);
     }
 
-    /// <summary>What the Functions host posts to the custom handler when the Retention timer fires.</summary>
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> InvokeRetentionAsync(ServiceHost host)
+    /// <summary>What the Retention timer runs when it fires (under the host or the scheduler): the job, through the runner's gate.</summary>
+    private static async Task<string> RunRetentionTimerAsync(ServiceHost host)
     {
-        using var content = new StringContent("""{"Data":{"timer":{}},"Metadata":{}}""", Encoding.UTF8, "application/json");
-        using var response = await host.Client.PostAsync("/Retention", content);
-        var text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, JsonDocument.Parse(text).RootElement.Clone());
+        var result = await host.Service<TimerJobRunner>().TryRunAsync(RetentionTimerJob.Name, "host", CancellationToken.None);
+        Assert.Equal(TimerRunStatus.Ran, result.Status);
+        return result.Describe();
     }
 
     private static int BlobPort(AzuriteServer server) =>

@@ -3,43 +3,32 @@ using FunctionsObservability.Pipeline.Formats;
 using FunctionsObservability.Pipeline.Ingest;
 using FunctionsObservability.Pipeline.Model;
 using FunctionsObservability.Pipeline.Storage;
-using Microsoft.Extensions.Logging.Abstractions;
+using FunctionsObservability.Pipeline.Composition;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FunctionsObservability.Tests.Infrastructure;
 
-/// <summary>The real mesh over a real DuckDB file in a temp folder, without HTTP.</summary>
+/// <summary>The real mesh over a real DuckDB file in a temp folder, without HTTP, composed as the hosts compose it.</summary>
 public sealed class MeshFixture : IAsyncDisposable
 {
     private readonly TempDirectory _directory = new();
+    private readonly ServiceProvider _services;
 
     public MeshFixture(Action<IngestOptions>? configure = null, Action<StorageOptions>? configureStorage = null)
     {
-        Storage = new StorageOptions { DataDirectory = _directory.Path };
-        configureStorage?.Invoke(Storage);
-        Options = new IngestOptions();
-        configure?.Invoke(Options);
-        Database = new MetricsDatabase(Storage);
-        Catalog = new SeriesCatalog(Storage.MaxSeries);
-        using (var connection = Database.OpenConnection())
-        {
-            Catalog.Load(connection);
-        }
+        var options = new MetricsStoreOptions { Storage = new StorageOptions { DataDirectory = _directory.Path } };
+        configureStorage?.Invoke(options.Storage);
+        configure?.Invoke(options.Ingest);
+        _services = new ServiceCollection().AddLogging().AddMetricsStore(options).BuildServiceProvider();
 
-        Writer = new PointWriter(Database, NullLogger<PointWriter>.Instance);
-        Metrics = new IngestMetrics();
-        Pipeline = new IngestPipeline(
-            Options,
-            Writer,
-            new PointValidator(Options, Catalog, TimeProvider.System),
-            Metrics,
-            NullLogger<IngestPipeline>.Instance,
-            new Dictionary<PayloadFormat, IPointParser>
-            {
-                [PayloadFormat.LineProtocol] = new LineProtocolParser(),
-                [PayloadFormat.Json] = new JsonPointParser(),
-                [PayloadFormat.NdJson] = new NdJsonPointParser(),
-            },
-            Storage.CompactionRowThreshold);
+        // The mesh first, so the container disposes it (draining) before the writer and the database.
+        Pipeline = _services.GetRequiredService<IngestPipeline>();
+        Storage = options.Storage;
+        Options = options.Ingest;
+        Database = _services.GetRequiredService<MetricsDatabase>();
+        Catalog = _services.GetRequiredService<SeriesCatalog>();
+        Writer = _services.GetRequiredService<PointWriter>();
+        Metrics = _services.GetRequiredService<IngestMetrics>();
     }
 
     public StorageOptions Storage { get; }
@@ -84,10 +73,7 @@ public sealed class MeshFixture : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Pipeline.DisposeAsync();
-        Writer.Dispose();
-        Metrics.Dispose();
-        Database.Dispose();
+        await _services.DisposeAsync();
         _directory.Dispose();
     }
 }

@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using FunctionsObservability.Functions.Hosting;
+using FunctionsObservability.Functions.Standalone;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -57,7 +57,7 @@ public sealed class ServiceHost : IAsyncDisposable
             args.Add($"--{key}={value}");
         }
 
-        var app = AppFactory.Build([.. args], builder =>
+        var app = StandaloneHost.Build([.. args], builder =>
         {
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             configure?.Invoke(builder);

@@ -1,5 +1,5 @@
 using System.Net;
-using FunctionsObservability.Functions.Security;
+using FunctionsObservability.Functions.Standalone.Security;
 using FunctionsObservability.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;

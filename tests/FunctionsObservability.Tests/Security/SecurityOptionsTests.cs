@@ -1,4 +1,4 @@
-using FunctionsObservability.Functions.Security;
+using FunctionsObservability.Functions.Standalone.Security;
 using Microsoft.Extensions.Configuration;
 
 namespace FunctionsObservability.Tests.Security;
@@ -122,7 +122,7 @@ public sealed class SecurityOptionsTests
     {
         Assert.Equal(RouteAccess.Public, RouteAccessRules.Classify("/api/health"));
         Assert.Equal(RouteAccess.Public, RouteAccessRules.Classify("/api/health/ready"));
-        Assert.Equal(RouteAccess.Public, RouteAccessRules.Classify("/IngestQueue"));
+        Assert.Equal(RouteAccess.Public, RouteAccessRules.Classify("/not-api"));
         Assert.Equal(RouteAccess.Public, RouteAccessRules.Classify("/"));
         Assert.Equal(RouteAccess.Public, RouteAccessRules.Classify("/apix/ingest"));
         Assert.Equal(RouteAccess.Ingest, RouteAccessRules.Classify("/api/ingest"));

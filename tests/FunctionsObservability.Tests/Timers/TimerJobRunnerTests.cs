@@ -41,7 +41,7 @@ public sealed class TimerJobRunnerTests
         Assert.True(runner.IsRunning("Archive"));
         Assert.Equal(TimerRunStatus.Skipped, second.Status);
         Assert.Null(second.Report);
-        var skipped = Assert.Single(_logs.Entries, e => e.EventId.Id == 9105);
+        var skipped = Assert.Single(_logs.Entries, e => e.EventId.Id == FunctionsObservability.Functions.LogEvents.TimerJobSkipped);
         Assert.Equal(LogLevel.Warning, skipped.Level);
         Assert.Contains("Archive skipped (host)", skipped.Message, StringComparison.Ordinal);
 
@@ -62,7 +62,7 @@ public sealed class TimerJobRunnerTests
         Assert.Equal(TimerRunStatus.Failed, result.Status);
         Assert.Equal("IOException: disk gone", result.Report!.Summary);
         Assert.False(result.Report.Succeeded);
-        Assert.Contains(_logs.Entries, e => e.EventId.Id == 9104 && e.Level == LogLevel.Error);
+        Assert.Contains(_logs.Entries, e => e.EventId.Id == FunctionsObservability.Functions.LogEvents.TimerJobThrew && e.Level == LogLevel.Error);
         Assert.False(runner.IsRunning("Retention"));
         Assert.Equal(TimerRunStatus.Failed, (await runner.TryRunAsync("Retention", "schedule", CancellationToken.None)).Status);
     }
@@ -93,7 +93,7 @@ public sealed class TimerJobRunnerTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
         Assert.False(runner.IsRunning("Archive"));
-        Assert.Contains(_logs.Entries, e => e.EventId.Id == 9107);
+        Assert.Contains(_logs.Entries, e => e.EventId.Id == FunctionsObservability.Functions.LogEvents.TimerJobCancelled);
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using FunctionsObservability.Functions.Timers;
-using FunctionsObservability.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 
 namespace FunctionsObservability.Tests.Timers;
@@ -11,33 +10,28 @@ public sealed class TimerScheduleTests
     private static IConfiguration Settings(params (string Key, string Value)[] values) =>
         new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
 
-    private static string WriteFunctionJson(TempDirectory directory, string name, string binding)
-    {
-        Directory.CreateDirectory(Path.Combine(directory.Path, name));
-        var path = Path.Combine(directory.Path, name, "function.json");
-        File.WriteAllText(path, $$"""{ "bindings": [ {{binding}} ] }""");
-        return path;
-    }
+    private static ArchiveTimerJob Archive => new(null!);
+
+    private static RetentionTimerJob Retention => new(null!);
 
     [Fact]
-    public void Archive_FunctionJson_RunsEveryFiveMinutesOnTheMinute()
+    public void Load_ArchiveWithoutSetting_RunsEveryFiveMinutesOnTheMinute()
     {
-        var schedule = TimerSchedule.Load("Archive", Settings(), RepositoryPaths.FunctionsFolder);
+        var schedule = TimerSchedule.Load(Archive, Settings());
 
         Assert.Equal("0 */5 * * * *", schedule.Expression);
         Assert.False(schedule.RunOnStartup);
-        Assert.EndsWith(Path.Combine("Archive", "function.json"), schedule.Source, StringComparison.Ordinal);
+        Assert.Equal("the default of Archive", schedule.Source);
         Assert.Equal(new DateTimeOffset(2026, 3, 14, 12, 5, 0, TimeSpan.Zero), schedule.NextOccurrence(Instant));
         Assert.Equal(new DateTimeOffset(2026, 3, 14, 12, 10, 0, TimeSpan.Zero), schedule.NextOccurrence(new DateTimeOffset(2026, 3, 14, 12, 5, 0, TimeSpan.Zero)));
     }
 
     [Fact]
-    public void Retention_FunctionJson_RunsHourlyAtMinute17()
+    public void Load_RetentionWithoutSetting_RunsHourlyAtMinute17()
     {
-        var schedule = TimerSchedule.Load("Retention", Settings(), RepositoryPaths.FunctionsFolder);
+        var schedule = TimerSchedule.Load(Retention, Settings());
 
         Assert.Equal("0 17 * * * *", schedule.Expression);
-        Assert.False(schedule.RunOnStartup);
         Assert.Equal(new DateTimeOffset(2026, 3, 14, 12, 17, 0, TimeSpan.Zero), schedule.NextOccurrence(Instant));
         Assert.Equal(new DateTimeOffset(2026, 3, 14, 13, 17, 0, TimeSpan.Zero), schedule.NextOccurrence(new DateTimeOffset(2026, 3, 14, 12, 17, 0, TimeSpan.Zero)));
     }
@@ -45,7 +39,7 @@ public sealed class TimerScheduleTests
     [Fact]
     public void NextOccurrence_IsUtcWhateverTheOffsetOfTheInstant()
     {
-        var schedule = TimerSchedule.Load("Retention", Settings(), RepositoryPaths.FunctionsFolder);
+        var schedule = TimerSchedule.Load(Retention, Settings());
 
         var next = schedule.NextOccurrence(new DateTimeOffset(2026, 3, 14, 14, 3, 10, TimeSpan.FromHours(2)));
 
@@ -54,13 +48,12 @@ public sealed class TimerScheduleTests
     }
 
     [Fact]
-    public void FindTimerFunctions_BesideTheApp_ListsArchiveAndRetentionOnly()
+    public void SettingName_IsTheOneTheTimerTriggersResolve()
     {
-        var names = TimerSchedule.FindTimerFunctions();
-
-        Assert.Contains("Archive", names);
-        Assert.Contains("Retention", names);
-        Assert.DoesNotContain("IngestQueue", names);
+        // The [TimerTrigger] attributes name %ArchiveSchedule% and %RetentionSchedule%; the metadata
+        // test in WorkerProtocol checks the built functions.metadata carries those expressions.
+        Assert.Equal("ArchiveSchedule", TimerSchedule.SettingName(ArchiveTimerJob.Name));
+        Assert.Equal("RetentionSchedule", TimerSchedule.SettingName(RetentionTimerJob.Name));
     }
 
     [Theory]
@@ -70,83 +63,38 @@ public sealed class TimerScheduleTests
     [InlineData("0 61 * * * *")]
     public void Parse_TextThatIsNotSixFieldNcrontab_FailsNamingTheSourceAndTheText(string text)
     {
-        var error = Assert.Throws<InvalidOperationException>(() => TimerSchedule.Parse("Archive", text, false, "functions/Archive/function.json"));
+        var error = Assert.Throws<InvalidOperationException>(() => TimerSchedule.Parse("Archive", text, false, "app setting ArchiveSchedule"));
 
-        Assert.Contains("functions/Archive/function.json", error.Message, StringComparison.Ordinal);
+        Assert.Contains("app setting ArchiveSchedule", error.Message, StringComparison.Ordinal);
         Assert.Contains($"\"{text}\"", error.Message, StringComparison.Ordinal);
         Assert.Contains("six-field NCRONTAB", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Load_BadScheduleInFunctionJson_FailsNamingTheFile()
+    public void Load_AppSetting_OverridesTheDefault()
     {
-        using var directory = new TempDirectory();
-        var file = WriteFunctionJson(directory, "Broken", """{ "type": "timerTrigger", "direction": "in", "name": "timer", "schedule": "*/5 * * * *" }""");
-
-        var error = Assert.Throws<InvalidOperationException>(() => TimerSchedule.Load("Broken", Settings(), directory.Path));
-
-        Assert.Contains(file, error.Message, StringComparison.Ordinal);
-        Assert.Contains("\"*/5 * * * *\"", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Load_ConfiguredSchedule_OverridesFunctionJson()
-    {
-        var schedule = TimerSchedule.Load(
-            "Archive",
-            Settings(("Timers:Archive:Schedule", "*/10 * * * * *"), ("Timers:Archive:RunOnStartup", "true")),
-            RepositoryPaths.FunctionsFolder);
+        var schedule = TimerSchedule.Load(Archive, Settings(("ArchiveSchedule", "*/10 * * * * *"), ("Timers:Archive:RunOnStartup", "true")));
 
         Assert.Equal("*/10 * * * * *", schedule.Expression);
         Assert.True(schedule.RunOnStartup);
-        Assert.Equal("configuration Timers:Archive:Schedule", schedule.Source);
+        Assert.Equal("app setting ArchiveSchedule", schedule.Source);
         Assert.Equal(new DateTimeOffset(2026, 3, 14, 12, 3, 20, TimeSpan.Zero), schedule.NextOccurrence(Instant));
     }
 
     [Fact]
-    public void Load_BadConfiguredSchedule_FailsNamingTheKey()
+    public void Load_BadAppSetting_FailsNamingTheSettingAndText()
     {
-        var error = Assert.Throws<InvalidOperationException>(() =>
-            TimerSchedule.Load("Archive", Settings(("Timers:Archive:Schedule", "often")), RepositoryPaths.FunctionsFolder));
+        var error = Assert.Throws<InvalidOperationException>(() => TimerSchedule.Load(Archive, Settings(("ArchiveSchedule", "often"))));
 
-        Assert.Contains("Timers:Archive:Schedule", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ArchiveSchedule", error.Message, StringComparison.Ordinal);
         Assert.Contains("\"often\"", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Load_AppSettingReference_IsResolvedAsTheHostDoes()
+    public void Load_RunOnStartupNotABoolean_FailsNamingTheKey()
     {
-        using var directory = new TempDirectory();
-        WriteFunctionJson(directory, "Nightly", """{ "type": "timerTrigger", "direction": "in", "name": "timer", "schedule": "%NightlySchedule%", "runOnStartup": true }""");
+        var error = Assert.Throws<InvalidOperationException>(() => TimerSchedule.Load(Retention, Settings(("Timers:Retention:RunOnStartup", "yes"))));
 
-        var schedule = TimerSchedule.Load("Nightly", Settings(("NightlySchedule", "0 30 2 * * *")), directory.Path);
-
-        Assert.True(schedule.RunOnStartup);
-        Assert.Equal(new DateTimeOffset(2026, 3, 15, 2, 30, 0, TimeSpan.Zero), schedule.NextOccurrence(Instant));
-        var missing = Assert.Throws<InvalidOperationException>(() => TimerSchedule.Load("Nightly", Settings(), directory.Path));
-        Assert.Contains("NightlySchedule", missing.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Load_NoFunctionJsonAndNoSetting_FailsNamingBoth()
-    {
-        using var directory = new TempDirectory();
-
-        var error = Assert.Throws<InvalidOperationException>(() => TimerSchedule.Load("Nowhere", Settings(), directory.Path));
-
-        Assert.Contains("Nowhere/function.json", error.Message, StringComparison.Ordinal);
-        Assert.Contains("Timers:Nowhere:Schedule", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Load_FunctionJsonWithoutATimerTrigger_FailsSayingSo()
-    {
-        using var directory = new TempDirectory();
-        WriteFunctionJson(directory, "Queued", """{ "type": "queueTrigger", "direction": "in", "name": "message", "queueName": "q" }""");
-
-        var error = Assert.Throws<InvalidOperationException>(() => TimerSchedule.Load("Queued", Settings(), directory.Path));
-
-        Assert.Contains("no timerTrigger binding", error.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("Queued", TimerSchedule.FindTimerFunctions(directory.Path));
+        Assert.Contains("Timers:Retention:RunOnStartup", error.Message, StringComparison.Ordinal);
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FunctionsObservability.Functions.Standalone;
 using FunctionsObservability.Functions.Timers;
 using FunctionsObservability.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,7 +19,7 @@ public sealed class TimerSchedulerTests
     private static Dictionary<string, string> Scheduled(string functionName, string schedule, bool runOnStartup = false) => new()
     {
         ["Timers:Enabled"] = "true",
-        [$"Timers:{functionName}:Schedule"] = schedule,
+        [$"{functionName}Schedule"] = schedule,
         [$"Timers:{functionName}:RunOnStartup"] = runOnStartup ? "true" : "false",
     };
 
@@ -52,7 +53,7 @@ public sealed class TimerSchedulerTests
         await using var host = await ServiceHost.StartAsync(Scheduled(job.FunctionName, "* * * * * *"), configure: TimerTestKit.Only(job).With(logs));
 
         await job.Started.Task.WaitAsync(TimerTestKit.Generous);
-        var skipped = await logs.WaitForAsync(e => e.EventId.Id == 9105 && e.Message.Contains("LongRun skipped (schedule)", StringComparison.Ordinal)).WaitAsync(TimerTestKit.Generous);
+        var skipped = await logs.WaitForAsync(e => e.EventId.Id == FunctionsObservability.Functions.LogEvents.TimerJobSkipped && e.Message.Contains("LongRun skipped (schedule)", StringComparison.Ordinal)).WaitAsync(TimerTestKit.Generous);
 
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, skipped.Level);
         Assert.True(host.Service<TimerJobRunner>().IsRunning("LongRun"));
@@ -108,7 +109,7 @@ public sealed class TimerSchedulerTests
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
             ServiceHost.StartAsync(Scheduled(job.FunctionName, "every minute"), configure: TimerTestKit.Only(job)));
 
-        Assert.Contains("Timers:Broken:Schedule", error.Message, StringComparison.Ordinal);
+        Assert.Contains("BrokenSchedule", error.Message, StringComparison.Ordinal);
         Assert.Contains("\"every minute\"", error.Message, StringComparison.Ordinal);
     }
 

@@ -35,6 +35,9 @@ internal sealed class CountingJob(string functionName) : ITimerJob
 
     public string FunctionName => functionName;
 
+    /// <summary>Once a year: tests that need the scheduler set the job's schedule setting.</summary>
+    public string DefaultSchedule => "0 0 0 1 1 *";
+
     public int Runs => Volatile.Read(ref _runs);
 
     /// <summary>Completes at the first run.</summary>
@@ -52,6 +55,9 @@ internal sealed class CountingJob(string functionName) : ITimerJob
 internal sealed class BlockingJob(string functionName) : ITimerJob
 {
     public string FunctionName => functionName;
+
+    /// <summary>Once a year: tests that need the scheduler set the job's schedule setting.</summary>
+    public string DefaultSchedule => "0 0 0 1 1 *";
 
     public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -80,12 +86,18 @@ internal sealed class ThrowingJob(string functionName, Exception exception) : IT
 {
     public string FunctionName => functionName;
 
+    /// <summary>Once a year: tests that need the scheduler set the job's schedule setting.</summary>
+    public string DefaultSchedule => "0 0 0 1 1 *";
+
     public Task<TimerJobReport> RunAsync(CancellationToken cancellationToken) => throw exception;
 }
 
 internal sealed class FailingJob(string functionName, string summary) : ITimerJob
 {
     public string FunctionName => functionName;
+
+    /// <summary>Once a year: tests that need the scheduler set the job's schedule setting.</summary>
+    public string DefaultSchedule => "0 0 0 1 1 *";
 
     public Task<TimerJobReport> RunAsync(CancellationToken cancellationToken) => Task.FromResult(new TimerJobReport(false, summary));
 }

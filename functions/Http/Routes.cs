@@ -1,0 +1,32 @@
+namespace FunctionsObservability.Functions.Http;
+
+/// <summary>
+/// Every HTTP route, written once. The <c>[Function]</c> triggers take them as they are (the host adds
+/// the <see cref="Prefix"/> from host.json); the standalone app maps <c>/api/</c> plus the same text,
+/// and its key and rate-limit rules classify requests by them.
+/// </summary>
+internal static class Routes
+{
+    /// <summary>host.json's <c>extensions.http.routePrefix</c>.</summary>
+    public const string Prefix = "api";
+
+    public const string Ingest = "ingest";
+    public const string InfluxWrite = "v2/write";
+    public const string QueryPoints = "query/points";
+    public const string QueryAggregate = "query/aggregate";
+    public const string Metrics = "metrics";
+    public const string MetricTags = "metrics/{metric}/tags";
+    public const string Health = "health";
+    public const string HealthReady = "health/ready";
+
+    /// <summary>
+    /// The archive admin routes. The Functions host reserves every route that starts with <c>admin</c>,
+    /// even under the prefix, so the function answers at <c>ops/archive</c>; the standalone app serves both.
+    /// </summary>
+    public const string ArchiveAdmin = "ops/archive";
+
+    public const string StandaloneArchiveAdmin = "admin/archive";
+
+    /// <summary>The path the standalone app maps for a route: <c>/api/&lt;route&gt;</c>.</summary>
+    public static string Path(string route) => $"/{Prefix}/{route}";
+}

@@ -1,0 +1,79 @@
+using FunctionsObservability.Functions.Http;
+
+namespace FunctionsObservability.Functions.Standalone.Security;
+
+/// <summary>What a route needs: nothing, an ingest key, a query key, or an admin key.</summary>
+internal enum RouteAccess
+{
+    /// <summary>Health, and every route outside <c>/api</c>.</summary>
+    Public,
+    Ingest,
+    Query,
+    Admin,
+}
+
+/// <summary>Sorts requests into <see cref="RouteAccess"/>. Unknown routes under <c>/api</c> need an admin key.</summary>
+internal static class RouteAccessRules
+{
+    private static readonly PathString Api = "/" + Routes.Prefix;
+    private static readonly PathString Health = Routes.Path(Routes.Health);
+    private static readonly PathString InfluxWrite = Routes.Path(Routes.InfluxWrite);
+    private static readonly PathString[] IngestRoutes = [Routes.Path(Routes.Ingest), InfluxWrite];
+
+    /// <summary>The metrics route is also the prefix of the metric tags route.</summary>
+    private static readonly PathString[] QueryRoutes = [Routes.Path(Routes.QueryPoints), Routes.Path(Routes.QueryAggregate), Routes.Path(Routes.Metrics)];
+
+    /// <summary>
+    /// Classifies both the request path and the matched route's pattern (routing runs first in a
+    /// WebApplication), and keeps the stricter answer, so an odd spelling of a path cannot reach a
+    /// keyed endpoint as public, and a catch-all route cannot open <c>/api</c>.
+    /// </summary>
+    public static RouteAccess Classify(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var byPath = Classify(context.Request.Path);
+        if (context.GetEndpoint() is not RouteEndpoint { RoutePattern.RawText: { } pattern })
+        {
+            return byPath;
+        }
+
+        var byPattern = Classify(pattern.StartsWith('/') ? new PathString(pattern) : new PathString("/" + pattern));
+        return Stricter(byPath, byPattern);
+    }
+
+    public static RouteAccess Classify(PathString path)
+    {
+        // PathString comparisons ignore case, as routing does.
+        if (!path.StartsWithSegments(Api) || path.StartsWithSegments(Health))
+        {
+            return RouteAccess.Public;
+        }
+
+        if (IngestRoutes.Any(path.StartsWithSegments))
+        {
+            return RouteAccess.Ingest;
+        }
+
+        if (QueryRoutes.Any(path.StartsWithSegments))
+        {
+            return RouteAccess.Query;
+        }
+
+        return RouteAccess.Admin;
+    }
+
+    /// <summary>Routes that answer errors in InfluxDB's <c>{"code","message"}</c> shape and take <c>Authorization: Token</c>.</summary>
+    public static bool IsInfluxApi(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Request.Path.StartsWithSegments(InfluxWrite)
+            || (context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } pattern }
+                && new PathString(pattern.StartsWith('/') ? pattern : "/" + pattern).StartsWithSegments(InfluxWrite));
+    }
+
+    private static RouteAccess Stricter(RouteAccess a, RouteAccess b) =>
+        a == b ? a
+        : a == RouteAccess.Public ? b
+        : b == RouteAccess.Public ? a
+        : RouteAccess.Admin;
+}

@@ -1,0 +1,22 @@
+using FunctionsObservability.Functions.Hosting;
+using Microsoft.Azure.Functions.Worker.Builder;
+
+namespace FunctionsObservability.Functions.Worker;
+
+/// <summary>
+/// The isolated worker: the Functions host starts the process, this dials back over gRPC, and the
+/// host then drives the <c>[Function]</c> classes in this folder. HTTP requests reach the handlers
+/// through the ASP.NET Core integration; the host fires the queue and timer triggers and checks keys.
+/// </summary>
+internal static class WorkerHost
+{
+    public static IHost Build(string[] args)
+    {
+        var builder = FunctionsApplication.CreateBuilder(args);
+        builder.ConfigureFunctionsWebApplication();
+        builder.UseMiddleware<HttpErrorsMiddleware>();
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(60));
+        builder.Services.AddAppServices(builder.Configuration);
+        return builder.Build();
+    }
+}

@@ -1,0 +1,94 @@
+using System.Diagnostics.Metrics;
+using FunctionsObservability.Pipeline.Archive;
+using FunctionsObservability.Pipeline.Formats;
+using FunctionsObservability.Pipeline.Ingest;
+using FunctionsObservability.Pipeline.Query;
+using FunctionsObservability.Pipeline.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace FunctionsObservability.Pipeline.Composition;
+
+/// <summary>
+/// The composition root of the store: the DuckDB file, the catalog, the ingest mesh, queries,
+/// archive and retention, wired once. Both hosts (standalone and the Functions worker) and the
+/// tests build the store through here. The container disposes the parts in reverse order of their
+/// creation, so the mesh drains before the writer and the database close.
+/// </summary>
+public static class MetricsStoreServices
+{
+    public static IServiceCollection AddMetricsStore(this IServiceCollection services, MetricsStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(options.Storage);
+        services.AddSingleton(options.Ingest);
+        services.AddSingleton(options.Query);
+        services.AddSingleton(options.Archiving);
+        services.AddSingleton(options.ArchiveStore);
+
+        services.AddSingleton(sp => new MetricsDatabase(options.Storage));
+        services.AddSingleton(sp =>
+        {
+            var catalog = new SeriesCatalog(options.Storage.MaxSeries);
+            using var connection = sp.GetRequiredService<MetricsDatabase>().OpenConnection();
+            catalog.Load(connection);
+            return catalog;
+        });
+        services.AddSingleton<PointWriter>();
+        services.AddSingleton<RecentRowsCompactor>();
+        AddIngestMesh(services, options);
+        AddArchive(services, options);
+        services.AddSingleton<QueryExecutor>();
+        services.AddSingleton<PointQueryService>();
+        services.AddSingleton<AggregateQueryService>();
+        return services;
+    }
+
+    private static void AddIngestMesh(IServiceCollection services, MetricsStoreOptions options)
+    {
+        services.AddSingleton<PointValidator>();
+        services.AddSingleton(sp => new IngestMetrics(sp.GetService<IMeterFactory>()));
+        services.AddSingleton<IReadOnlyDictionary<PayloadFormat, IPointParser>>(_ => new Dictionary<PayloadFormat, IPointParser>
+        {
+            [PayloadFormat.LineProtocol] = new LineProtocolParser(),
+            [PayloadFormat.Json] = new JsonPointParser(),
+            [PayloadFormat.NdJson] = new NdJsonPointParser(),
+        });
+        services.AddSingleton(sp => new IngestPipeline(
+            options.Ingest,
+            sp.GetRequiredService<PointWriter>(),
+            sp.GetRequiredService<PointValidator>(),
+            sp.GetRequiredService<IngestMetrics>(),
+            sp.GetRequiredService<ILogger<IngestPipeline>>(),
+            sp.GetRequiredService<IReadOnlyDictionary<PayloadFormat, IPointParser>>(),
+            options.Storage.CompactionRowThreshold));
+    }
+
+    private static void AddArchive(IServiceCollection services, MetricsStoreOptions options)
+    {
+        services.AddSingleton(sp => ArchiveStoreFactory.Create(options.ArchiveStore, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => new ArchiveMetrics(sp.GetService<IMeterFactory>()));
+        services.AddSingleton(sp =>
+        {
+            var manifest = new ArchiveManifest();
+            using var connection = sp.GetRequiredService<MetricsDatabase>().OpenConnection();
+            manifest.Load(connection);
+            return manifest;
+        });
+        services.AddSingleton(sp => new ArchiveCache(
+            sp.GetRequiredService<IArchiveStore>(),
+            options.Archiving,
+            Path.Combine(options.Storage.DataDirectory, "archive-cache"),
+            sp.GetRequiredService<ArchiveMetrics>(),
+            sp.GetRequiredService<ILogger<ArchiveCache>>()));
+        services.AddSingleton<TieredSource>();
+        services.AddSingleton<MaintenanceLock>();
+        services.AddSingleton<ArchiveRunner>();
+        services.AddSingleton<RetentionRunner>();
+    }
+}
