@@ -8,65 +8,65 @@ namespace FunctionsObservability.Functions;
 /// <remarks>
 /// <code>
 /// Area                   Range        Where
-/// Hosting                1000–1999    Hosting/PipelineHostedService.cs
-/// HTTP                   2000–2999    Http/UnhandledErrors.cs
-/// Queues                 3000–3999
-///   Message processing   3000–3099    Queues/QueueMessageProcessor.cs
-///   Standalone listener  3100–3199    Standalone/Queues/QueueListener.cs
-/// Security               4000–4999    Standalone/Security/
-/// Timers                 5000–5999    Timers/TimerLog.cs
+/// Hosting                11000–11999    Hosting/PipelineHostedService.cs
+/// HTTP                   12000–12999    Http/UnhandledErrors.cs
+/// Queues                 13000–13999
+///   Message processing   13000–13099    Queues/QueueMessageProcessor.cs
+///   Standalone listener  13100–13199    Standalone/Queues/QueueListener.cs
+/// Security               14000–14999    Standalone/Security/
+/// Timers                 15000–15999    Timers/TimerLog.cs
 /// </code>
-/// The pipeline (pipeline/) has its own table, FunctionsObservability.Pipeline.LogEvents; its
-/// events have their own logger categories.
+/// The pipeline (pipeline/) has its own table, FunctionsObservability.Pipeline.LogEvents, below
+/// 10000; the app's ids start at 11000, so an id names one event in the whole process.
 /// </remarks>
 internal static class LogEvents
 {
-    #region Hosting (1000–1999)
+    #region Hosting (11000–11999)
 
-    public const int PipelineOpened  = 1001;
-    public const int PipelineDrained = 1002;
+    public const int PipelineOpened  = 11001;
+    public const int PipelineDrained = 11002;
 
     #endregion Hosting
 
-    #region HTTP (2000–2999)
+    #region HTTP (12000–12999)
 
-    public const int UnhandledRequestException = 2001;
+    public const int UnhandledRequestException = 12001;
 
     #endregion HTTP
 
-    #region Queues (3000–3999)
+    #region Queues (13000–13999)
 
-    public const int QueueMessagePoisoned          = 3001;
-    public const int QueueMessagePartiallyRejected = 3002;
+    public const int QueueMessagePoisoned          = 13001;
+    public const int QueueMessagePartiallyRejected = 13002;
 
-    public const int QueueListening           = 3101;
-    public const int QueueUnreachable         = 3102;
-    public const int QueueReachableAgain      = 3103;
-    public const int QueueMessageNotCommitted = 3104;
+    public const int QueueListening           = 13101;
+    public const int QueueUnreachable         = 13102;
+    public const int QueueReachableAgain      = 13103;
+    public const int QueueMessageNotCommitted = 13104;
 
     #endregion Queues
 
-    #region Security (4000–4999)
+    #region Security (14000–14999)
 
-    public const int FunctionKeyRefused             = 4001;
-    public const int RequestThrottled               = 4002;
-    public const int NoFunctionKeyConfigured        = 4003;
-    public const int ListenUrlsRestrictedToLoopback = 4004;
-    public const int FunctionKeysEnforced           = 4005;
+    public const int FunctionKeyRefused             = 14001;
+    public const int RequestThrottled               = 14002;
+    public const int NoFunctionKeyConfigured        = 14003;
+    public const int ListenUrlsRestrictedToLoopback = 14004;
+    public const int FunctionKeysEnforced           = 14005;
 
     #endregion Security
 
-    #region Timers (5000–5999)
+    #region Timers (15000–15999)
 
-    public const int TimerJobStarted         = 5001;
-    public const int TimerJobCompleted       = 5002;
-    public const int TimerJobReportedFailure = 5003;
-    public const int TimerJobThrew           = 5004;
-    public const int TimerJobSkipped         = 5005;
-    public const int TimerJobNotRegistered   = 5006;
-    public const int TimerJobCancelled       = 5007;
-    public const int TimerJobScheduled       = 5008;
-    public const int TimerScheduleExhausted  = 5009;
+    public const int TimerJobStarted         = 15001;
+    public const int TimerJobCompleted       = 15002;
+    public const int TimerJobReportedFailure = 15003;
+    public const int TimerJobThrew           = 15004;
+    public const int TimerJobSkipped         = 15005;
+    public const int TimerJobNotRegistered   = 15006;
+    public const int TimerJobCancelled       = 15007;
+    public const int TimerJobScheduled       = 15008;
+    public const int TimerScheduleExhausted  = 15009;
 
     #endregion Timers
 }

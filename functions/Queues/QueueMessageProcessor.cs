@@ -20,7 +20,7 @@ internal enum QueueDisposition
 internal sealed record QueueOutcome(QueueDisposition Disposition, IReadOnlyList<string> Logs, string? PoisonRecord = null, bool StorageFailed = false);
 
 /// <summary>
-/// Ingests one queue message, for both the Functions host (custom-handler invocation) and the
+/// Ingests one queue message, for both the Functions host (the <c>IngestQueue</c> function) and the
 /// standalone listener, so the two behave alike. The message id is the dedupe key.
 /// </summary>
 internal sealed partial class QueueMessageProcessor(IngestPipeline pipeline, IngestOptions options, TimeProvider time, ILogger<QueueMessageProcessor> logger)

@@ -8,8 +8,8 @@ namespace FunctionsObservability.Tests.Logging;
 /// <summary>
 /// Each project keeps its log event ids in one table (its <c>LogEvents</c> class): an id is in the
 /// table once, and every <c>[LoggerMessage]</c> method of the project takes its id from there, so no
-/// two events share one. The two projects' tables are separate (their events have their own logger
-/// categories), so they are checked one project at a time.
+/// two events share one. The pipeline's ids stay below 10000 and the app's start at 11000, so an id
+/// names one event in the whole process.
 /// </summary>
 public sealed class LogEventsTests
 {
@@ -92,5 +92,15 @@ public sealed class LogEventsTests
 
         var unused = Constants(table).Where(c => !logged.Contains(c.Value)).Select(static c => $"{c.Key} = {c.Value}");
         Assert.Empty(unused);
+    }
+
+    [Fact]
+    public void Tables_OfTheTwoProjects_DoNotOverlap()
+    {
+        var pipeline = Constants(typeof(PipelineEvents)).Values;
+        var functions = Constants(typeof(FunctionsEvents)).Values;
+
+        Assert.All(pipeline, id => Assert.InRange(id, 1, 9_999));
+        Assert.All(functions, id => Assert.InRange(id, 10_000, 19_999));
     }
 }
