@@ -37,21 +37,3 @@ internal sealed class IngestQueueFunction
         };
     }
 }
-
-/// <summary>Fails an invocation whose message was not committed now but may be later, so the host retries it.</summary>
-public sealed class QueueMessageNotCommittedException : Exception
-{
-    public QueueMessageNotCommittedException()
-    {
-    }
-
-    public QueueMessageNotCommittedException(string message)
-        : base(message)
-    {
-    }
-
-    public QueueMessageNotCommittedException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-}

@@ -33,21 +33,3 @@ internal sealed class TimerFunctions
         }
     }
 }
-
-/// <summary>Fails a timer invocation whose run failed, so the host records the failure with the run's summary.</summary>
-public sealed class TimerJobFailedException : Exception
-{
-    public TimerJobFailedException()
-    {
-    }
-
-    public TimerJobFailedException(string message)
-        : base(message)
-    {
-    }
-
-    public TimerJobFailedException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-}

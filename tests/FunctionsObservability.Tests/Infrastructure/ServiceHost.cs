@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -93,6 +94,23 @@ public sealed class ServiceHost : IAsyncDisposable
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"GET {path} answered {(int)response.StatusCode}: {text}");
         return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>
+    /// With the writer held (<c>PointWriter.Gate</c>) and <see cref="TinyMeshSettings"/>, fills the mesh
+    /// with acknowledged-async requests until one is refused, so every further request is refused as overloaded.
+    /// </summary>
+    public async Task FillMeshUntilRefusedAsync(long timestampSeconds)
+    {
+        HttpStatusCode status;
+        var i = 0;
+        do
+        {
+            using var response = await PostAsync("/api/ingest?ack=async&precision=s", $"fill v={i++} {timestampSeconds}");
+            status = response.StatusCode;
+        }
+        while (status == HttpStatusCode.Accepted && i < 100);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
     }
 
     /// <summary>Stops the app the way SIGTERM does: the server first, then the drain.</summary>

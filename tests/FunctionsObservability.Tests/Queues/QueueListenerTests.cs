@@ -113,16 +113,7 @@ public sealed class QueueListenerTests
         await writer.Gate.WaitAsync();
         try
         {
-            // Fill the mesh behind the held writer, so every further request is refused as overloaded.
-            HttpStatusCode status;
-            var i = 0;
-            do
-            {
-                using var response = await host.PostAsync("/api/ingest?ack=async&precision=s", $"fill v={i++} {Seconds}");
-                status = response.StatusCode;
-            }
-            while (status == HttpStatusCode.Accepted && i < 100);
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+            await host.FillMeshUntilRefusedAsync(Seconds);
 
             await producer.SendMessageAsync(Batch(1, 10));
             await WaitForAsync(() => poison.GetProperties().Value.ApproximateMessagesCount >= 1, "the poison message");

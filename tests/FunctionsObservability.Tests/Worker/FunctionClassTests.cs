@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using FunctionsObservability.Functions.Queues;
@@ -110,15 +109,7 @@ public sealed class FunctionClassTests
         await writer.Gate.WaitAsync();
         try
         {
-            HttpStatusCode status;
-            var i = 0;
-            do
-            {
-                using var response = await host.PostAsync("/api/ingest?ack=async&precision=s", $"fill v={i++} {Seconds}");
-                status = response.StatusCode;
-            }
-            while (status == HttpStatusCode.Accepted && i < 100);
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+            await host.FillMeshUntilRefusedAsync(Seconds);
 
             var function = new IngestQueueFunction(host.Service<QueueMessageProcessor>());
             var error = await Assert.ThrowsAsync<QueueMessageNotCommittedException>(() =>
