@@ -84,26 +84,39 @@ public sealed partial class WorkerHarness : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Sends WorkerTerminate, as the host does when it stops or recycles the worker, and waits for the
+    /// process to exit; false when it did not exit within 30 s (it is then killed on dispose).
+    /// </summary>
+    public async Task<bool> TerminateAsync()
+    {
+        // A WorkerTerminate before the worker's HTTP server is up has crashed workers; after it,
+        // the worker stops by itself.
+        if (_process is null || _process.HasExited || !_ready || _connection is null)
+        {
+            return _process?.HasExited ?? true;
+        }
+
+        try
+        {
+            _connection.Send(Request(message => message.WorkerTerminate = new WorkerTerminate { GracePeriod = Duration.FromTimeSpan(TimeSpan.FromSeconds(30)) }));
+            var stopped = await _process.WaitForExitAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
+            Log.Add("host", stopped ? $"after WorkerTerminate {_process.ExitDescription}" : "the worker did not stop within 30 s of WorkerTerminate; killing it");
+            return stopped;
+        }
+        catch (IOException e)
+        {
+            Log.Add("host", $"could not send WorkerTerminate: {e.Message}");
+            return false;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_process is not null)
         {
-            // A WorkerTerminate before the worker's HTTP server is up has crashed workers; after it,
-            // the worker stops by itself. Either way the process tree is killed below if it is left.
-            if (_ready && _connection is not null && !_process.HasExited)
-            {
-                try
-                {
-                    _connection.Send(Request(message => message.WorkerTerminate = new WorkerTerminate { GracePeriod = Duration.FromTimeSpan(TimeSpan.FromSeconds(5)) }));
-                    var stopped = await _process.WaitForExitAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
-                    Log.Add("host", stopped ? $"after WorkerTerminate {_process.ExitDescription}" : "the worker did not stop within 10 s of WorkerTerminate; killing it");
-                }
-                catch (IOException e)
-                {
-                    Log.Add("host", $"could not send WorkerTerminate: {e.Message}");
-                }
-            }
-
+            // The process tree is killed if WorkerTerminate did not stop it.
+            await TerminateAsync();
             _process.Dispose();
         }
 
