@@ -31,6 +31,8 @@ internal static class LogEvents
     #region HTTP (12000–12999)
 
     public const int UnhandledRequestException = 12001;
+    public const int IngestBodyRefused = 12002;
+    public const int UnknownRoute = 12003;
 
     #endregion HTTP
 

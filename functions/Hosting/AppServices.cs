@@ -15,7 +15,6 @@ internal static class AppServices
     public static IServiceCollection AddAppServices(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddMetricsStore(BindStoreOptions(configuration));
-        services.AddSingleton<Http.IngestAdmission>();
         services.AddSingleton<QueueMessageProcessor>();
         services.AddTimerJobs();
         services.AddHostedService<PipelineHostedService>();

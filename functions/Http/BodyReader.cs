@@ -5,22 +5,28 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace FunctionsObservability.Functions.Http;
 
-/// <summary>A request body read into a pooled buffer, or the reason it was refused.</summary>
-internal readonly record struct BodyReadResult(byte[]? Buffer, int Length, int Status, string? Error)
+/// <summary>A request body read into a buffer, or the reason it was refused.</summary>
+internal readonly record struct BodyReadResult(byte[]? Buffer, int Length, bool Pooled, int Status, string? Error)
 {
     public bool Succeeded => Buffer is not null;
 }
 
 /// <summary>
-/// Reads an ingest body with both limits enforced while reading: the wire size through Kestrel,
-/// and the expanded size of a gzip body by counting as it inflates, so a gzip bomb stops at the
-/// cap instead of allocating what it would expand to.
+/// Reads an ingest body with every limit enforced while reading: the wire size through Kestrel, the
+/// expanded size of a gzip body by counting as it inflates (a gzip bomb stops at the cap instead of
+/// allocating what it would expand to), the memory budget shared by all requests (the buffer grows
+/// only as bytes arrive, and each growth is charged first), and a deadline for the whole body, so a
+/// client that trickles bytes holds neither memory nor time it was not given.
 /// </summary>
 internal static class BodyReader
 {
+    /// <summary>What a body starts with; a slow sender never gets more until its bytes arrive.</summary>
     private const int InitialBufferBytes = 64 * 1024;
 
-    public static async Task<BodyReadResult> ReadAsync(HttpRequest request, IngestOptions options, CancellationToken cancellationToken)
+    /// <summary>Buffers up to this size come from the shared pool; larger ones are left to the GC, so the pool never keeps them alive.</summary>
+    private const int MaxPooledBytes = 1024 * 1024;
+
+    public static async Task<BodyReadResult> ReadAsync(HttpRequest request, IngestOptions options, IngestMemoryLease lease, CancellationToken aborted)
     {
         if (request.ContentLength > options.MaxBodyBytes)
         {
@@ -33,94 +39,155 @@ internal static class BodyReader
         }
 
         var encoding = request.Headers.ContentEncoding.ToString();
-        Stream source;
-        int cap;
-        string capMessage;
-        if (string.IsNullOrEmpty(encoding) || encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
+        var gzip = encoding.Equals("gzip", StringComparison.OrdinalIgnoreCase);
+        if (!gzip && !string.IsNullOrEmpty(encoding) && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
         {
-            source = request.Body;
-            cap = options.MaxBodyBytes;
-            capMessage = $"the body is larger than the limit of {options.MaxBodyBytes} bytes";
-        }
-        else if (encoding.Equals("gzip", StringComparison.OrdinalIgnoreCase))
-        {
-            source = new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true);
-            cap = options.MaxDecompressedBytes;
-            capMessage = $"the gzip body expands to more than the limit of {options.MaxDecompressedBytes} bytes";
-        }
-        else
-        {
-            return new BodyReadResult(null, 0, StatusCodes.Status415UnsupportedMediaType, $"Content-Encoding \"{encoding}\" is not supported; use gzip or none");
+            return Refused(StatusCodes.Status415UnsupportedMediaType, $"Content-Encoding \"{encoding}\" is not supported; use gzip or none");
         }
 
-        var initial = (int)Math.Clamp(request.ContentLength ?? InitialBufferBytes, 1024, cap);
-        var buffer = ArrayPool<byte>.Shared.Rent(initial);
-        var length = 0;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        deadline.CancelAfter(TimeSpan.FromSeconds(options.BodyTimeoutSeconds));
+        var source = gzip ? new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true) : request.Body;
+        var cap = gzip ? options.MaxDecompressedBytes : options.MaxBodyBytes;
+        var expected = gzip ? null : request.ContentLength;
+        using var buffer = new GrowingBuffer();
         try
         {
-            try
+            while (true)
             {
-                while (true)
+                if (buffer.Free == 0)
                 {
-                    var limit = Math.Min(buffer.Length, cap);
-                    if (length == limit)
+                    if (buffer.Length == cap)
                     {
-                        if (length == cap)
+                        // At the cap: one more byte means too large, so probe for it rather than growing past it.
+                        if (await source.ReadAsync(new byte[1], deadline.Token).ConfigureAwait(false) == 0)
                         {
-                            // The cap is reached: one more byte means too large, so probe for it
-                            // rather than growing the buffer past the cap.
-                            var probe = new byte[1];
-                            if (await source.ReadAsync(probe, cancellationToken).ConfigureAwait(false) == 0)
-                            {
-                                break;
-                            }
-
-                            ArrayPool<byte>.Shared.Return(buffer);
-                            return TooLarge(capMessage);
+                            break;
                         }
 
-                        var grown = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, cap));
-                        buffer.AsSpan(0, length).CopyTo(grown);
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = grown;
-                        continue;
+                        return TooLarge(gzip
+                            ? $"the gzip body expands to more than the limit of {options.MaxDecompressedBytes} bytes"
+                            : $"the body is larger than the limit of {options.MaxBodyBytes} bytes");
                     }
 
-                    var read = await source.ReadAsync(buffer.AsMemory(length, limit - length), cancellationToken).ConfigureAwait(false);
-                    if (read == 0)
+                    var next = NextSize(buffer.Capacity, expected, cap);
+                    var verdict = lease.TryGrowTo(next);
+                    if (verdict != BudgetVerdict.Granted)
                     {
-                        break;
+                        return OverBudget(verdict, options);
                     }
 
-                    length += read;
+                    buffer.Grow(next);
                 }
-            }
-            finally
-            {
-                if (!ReferenceEquals(source, request.Body))
+
+                var read = await source.ReadAsync(buffer.FreeMemory, deadline.Token).ConfigureAwait(false);
+                if (read == 0)
                 {
-                    await source.DisposeAsync().ConfigureAwait(false);
+                    break;
                 }
+
+                buffer.Advance(read);
             }
 
-            return new BodyReadResult(buffer, length, StatusCodes.Status200OK, null);
+            return buffer.Detach();
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !aborted.IsCancellationRequested)
+        {
+            return Refused(StatusCodes.Status408RequestTimeout, $"the body did not arrive within {options.BodyTimeoutSeconds} s (Ingest:BodyTimeoutSeconds); send it faster or in smaller requests");
         }
         catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
             return TooLarge($"the body is larger than the limit of {options.MaxBodyBytes} bytes");
+        }
+        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status408RequestTimeout)
+        {
+            return Refused(StatusCodes.Status408RequestTimeout, "the body arrived slower than the server's minimum data rate, or stopped arriving");
+        }
+        catch (BadHttpRequestException exception)
+        {
+            return Refused(StatusCodes.Status400BadRequest, $"the body could not be read: {exception.Message}");
         }
         catch (InvalidDataException exception)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
-            return new BodyReadResult(null, 0, StatusCodes.Status400BadRequest, $"the gzip body is corrupt: {exception.Message}");
+            return Refused(StatusCodes.Status400BadRequest, $"the gzip body is corrupt: {exception.Message}");
         }
-        catch
+        finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
-            throw;
+            if (gzip)
+            {
+                await source.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 
-    private static BodyReadResult TooLarge(string message) => new(null, 0, StatusCodes.Status413PayloadTooLarge, message);
+    /// <summary>
+    /// Double, or jump straight to the declared length once the first buffer has filled: a client
+    /// that has sent 64 KiB is sending, and one copy is cheaper than a chain of doublings.
+    /// </summary>
+    private static int NextSize(int capacity, long? expected, int cap)
+    {
+        if (capacity == 0)
+        {
+            return (int)Math.Min(expected is > 0 and < InitialBufferBytes ? expected.Value : InitialBufferBytes, cap);
+        }
+
+        var doubled = (long)capacity * 2;
+        return (int)Math.Min(expected is { } length && length > doubled ? length : doubled, cap);
+    }
+
+    private static BodyReadResult OverBudget(BudgetVerdict verdict, IngestOptions options) => verdict == BudgetVerdict.ClientShareSpent
+        ? Refused(StatusCodes.Status429TooManyRequests, $"this client's requests hold its share of the ingest memory budget ({options.ClientMemoryBudgetBytes} bytes of bodies in flight); retry when earlier requests have finished")
+        : Refused(StatusCodes.Status503ServiceUnavailable, $"the service holds its whole ingest memory budget ({options.MemoryBudgetBytes} bytes of bodies in flight); retry later");
+
+    private static BodyReadResult TooLarge(string message) => Refused(StatusCodes.Status413PayloadTooLarge, message);
+
+    private static BodyReadResult Refused(int status, string message) => new(null, 0, false, status, message);
+
+    /// <summary>The body's bytes so far; pooled while small, plain arrays when large.</summary>
+    private sealed class GrowingBuffer : IDisposable
+    {
+        private byte[]? _array;
+        private bool _pooled;
+
+        public int Length { get; private set; }
+
+        /// <summary>What the budget was charged for; a pooled array may be longer, and the rest stays unused.</summary>
+        public int Capacity { get; private set; }
+
+        public int Free => Capacity - Length;
+
+        public Memory<byte> FreeMemory => _array.AsMemory(Length, Free);
+
+        public void Grow(int size)
+        {
+            var pooled = size <= MaxPooledBytes;
+            var grown = pooled ? ArrayPool<byte>.Shared.Rent(size) : GC.AllocateUninitializedArray<byte>(size);
+            _array?.AsSpan(0, Length).CopyTo(grown);
+            Return();
+            _array = grown;
+            _pooled = pooled;
+            Capacity = size;
+        }
+
+        public void Advance(int count) => Length += count;
+
+        public BodyReadResult Detach()
+        {
+            var result = new BodyReadResult(_array ?? [], Length, _pooled, StatusCodes.Status200OK, null);
+            _array = null;
+            return result;
+        }
+
+        public void Dispose() => Return();
+
+        private void Return()
+        {
+            if (_array is not null && _pooled)
+            {
+                ArrayPool<byte>.Shared.Return(_array);
+            }
+
+            _array = null;
+        }
+    }
 }

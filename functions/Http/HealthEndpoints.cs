@@ -35,6 +35,9 @@ internal static class HealthEndpoints
             json.WriteString("status", ready ? "ready" : "not ready");
             json.WriteString("writer", pipeline.IsWriterRunning ? (pipeline.IsAcceptingWrites ? "running" : "draining") : "stopped");
             json.WriteNumber("bufferDepth", pipeline.BufferDepth);
+            var budget = services.GetRequiredService<IngestMemoryBudget>();
+            json.WriteNumber("ingestMemoryBytes", budget.ReservedBytes);
+            json.WriteNumber("ingestMemoryBudgetBytes", budget.TotalBytes);
             json.WriteNumber("unclusteredRows", writer.RecentRows);
             json.WriteNumber("series", services.GetRequiredService<SeriesCatalog>().Count);
             var gc = GC.GetGCMemoryInfo();

@@ -63,46 +63,56 @@ internal static class IngestEndpoints
             return;
         }
 
-        var admission = services.GetRequiredService<IngestAdmission>();
-        var aborted = context.RequestAborted;
-        if (!await admission.TryEnterAsync(aborted).ConfigureAwait(false))
-        {
-            await responder.ErrorAsync(StatusCodes.Status503ServiceUnavailable,
-                $"more than {options.MaxConcurrentRequests} ingest requests are in progress; retry later").ConfigureAwait(false);
-            return;
-        }
-
+        // No slot is taken while the body arrives: a slow sender holds only the memory its bytes
+        // use (charged to the shared budget) and only until the body deadline.
+        var lease = services.GetRequiredService<IngestMemoryBudget>().OpenLease(ClientAddress(context));
+        IngestRequest? request = null;
         try
         {
-            var body = await BodyReader.ReadAsync(context.Request, options, aborted).ConfigureAwait(false);
+            var aborted = context.RequestAborted;
+            var body = await BodyReader.ReadAsync(context.Request, options, lease, aborted).ConfigureAwait(false);
             if (!body.Succeeded)
             {
+                lease.Dispose();
+                IngestHttpLog.BodyRefused(services.GetRequiredService<ILoggerFactory>().CreateLogger(IngestHttpLog.Category), body.Status, context.Request.Path, ClientAddress(context), body.Error!);
                 await responder.ErrorAsync(body.Status, body.Error!).ConfigureAwait(false);
                 return;
             }
 
             var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
             var settings = new ParseSettings(precision, now.ToUnixTimeMilliseconds() * 1000, options.MaxLineBytes);
-            var request = new IngestRequest(body.Buffer!, body.Length, pooledPayload: true, format, settings, strict)
+            request = new IngestRequest(body.Buffer!, body.Length, body.Pooled, format, settings, strict)
             {
                 DedupeKey = idempotencyKey.Length == 0 ? null : "http:" + idempotencyKey,
+                MemoryLease = lease,
             };
             var result = await services.GetRequiredService<IngestPipeline>()
                 .SubmitAsync(request, waitForCommit: ack != "async", aborted).ConfigureAwait(false);
             await responder.ResultAsync(result).ConfigureAwait(false);
         }
-        finally
+        catch
         {
-            admission.Exit();
+            // The mesh releases what it took; anything else goes back here.
+            if (request is null)
+            {
+                lease.Dispose();
+            }
+
+            throw;
         }
     }
+
+    /// <summary>The address a client's share of the memory budget is charged to.</summary>
+    private static string ClientAddress(HttpContext context) =>
+        context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
     private static bool TryGetFormat(string? contentType, out PayloadFormat format)
     {
         var mediaType = (contentType ?? "").Split(';', 2)[0].Trim();
         format = mediaType.ToLowerInvariant() switch
         {
-            "text/plain" or "" => PayloadFormat.LineProtocol,
+            // curl -d and --data-binary send form encoding unless told otherwise; the body is line protocol.
+            "text/plain" or "" or "application/x-www-form-urlencoded" => PayloadFormat.LineProtocol,
             "application/json" => PayloadFormat.Json,
             "application/x-ndjson" or "application/ndjson" or "application/jsonl" => PayloadFormat.NdJson,
             _ => (PayloadFormat)(-1),

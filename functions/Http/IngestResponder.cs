@@ -60,7 +60,8 @@ internal sealed class IngestResponder(HttpContext context, bool influxStyle, int
             }
             else if (message is not null)
             {
-                writer.WriteString("error", message);
+                // An acknowledgement carries a message too, but it is not an error.
+                writer.WriteString(status >= StatusCodes.Status400BadRequest ? "error" : "message", message);
             }
 
             if (result is { Outcome: IngestOutcome.AlreadyWritten })
@@ -97,6 +98,8 @@ internal sealed class IngestResponder(HttpContext context, bool influxStyle, int
         StatusCodes.Status415UnsupportedMediaType => "invalid",
         StatusCodes.Status202Accepted => "accepted",
         StatusCodes.Status503ServiceUnavailable => "unavailable",
+        StatusCodes.Status429TooManyRequests => "too many requests",
+        StatusCodes.Status408RequestTimeout => "request timeout",
         StatusCodes.Status401Unauthorized => "unauthorized",
         _ => "internal error",
     };

@@ -44,6 +44,7 @@ public static class StandaloneHost
 
         var app = builder.Build();
         app.UseUnhandledErrors();
+        app.UseJsonErrorBodies();
         app.UseFunctionKeysAndRateLimits();
         app.MapRoutes();
         return app;

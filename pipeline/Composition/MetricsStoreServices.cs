@@ -51,6 +51,7 @@ public static class MetricsStoreServices
 
     private static void AddIngestMesh(IServiceCollection services, MetricsStoreOptions options)
     {
+        services.AddSingleton(new IngestMemoryBudget(options.Ingest.MemoryBudgetBytes, options.Ingest.ClientMemoryBudgetBytes));
         services.AddSingleton<PointValidator>();
         services.AddSingleton(sp => new IngestMetrics(sp.GetService<IMeterFactory>()));
         services.AddSingleton<IReadOnlyDictionary<PayloadFormat, IPointParser>>(_ => new Dictionary<PayloadFormat, IPointParser>

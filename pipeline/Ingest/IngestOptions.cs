@@ -4,6 +4,9 @@ namespace FunctionsObservability.Pipeline.Ingest;
 public sealed class IngestOptions
 {
     public const string SectionName = "Ingest";
+    public const long DefaultMemoryBudgetBytes = 192L * 1024 * 1024;
+    public const long DefaultClientMemoryBudgetBytes = 96L * 1024 * 1024;
+    public const int DefaultBodyTimeoutSeconds = 30;
 
     public int MaxBodyBytes { get; set; } = 16 * 1024 * 1024;
 
@@ -25,8 +28,17 @@ public sealed class IngestOptions
     /// <summary>How far ahead of the server clock a timestamp may lie.</summary>
     public int MaxTimestampFutureMinutes { get; set; } = 1440;
 
-    /// <summary>Requests admitted at once (reading, parsing, waiting for commit). Bounds memory.</summary>
-    public int MaxConcurrentRequests { get; set; } = 256;
+    /// <summary>
+    /// Request bodies held in memory at once, across all requests (raw, or expanded from gzip), from
+    /// the first byte read until parsed. The default keeps the process within the README's ceiling.
+    /// </summary>
+    public long MemoryBudgetBytes { get; set; } = DefaultMemoryBudgetBytes;
+
+    /// <summary>The share of <see cref="MemoryBudgetBytes"/> one client address may hold.</summary>
+    public long ClientMemoryBudgetBytes { get; set; } = DefaultClientMemoryBudgetBytes;
+
+    /// <summary>Longest time a whole request body may take to arrive (408 after it), however fast it trickles.</summary>
+    public int BodyTimeoutSeconds { get; set; } = DefaultBodyTimeoutSeconds;
 
     /// <summary>Parse workers; 0 means one per core.</summary>
     public int ParseParallelism { get; set; }
@@ -61,7 +73,18 @@ public sealed class IngestOptions
         OptionGuard.Positive(MaxTagValueLength, SectionName, nameof(MaxTagValueLength));
         OptionGuard.Positive(MaxTimestampAgeDays, SectionName, nameof(MaxTimestampAgeDays));
         OptionGuard.Positive(MaxTimestampFutureMinutes, SectionName, nameof(MaxTimestampFutureMinutes));
-        OptionGuard.Positive(MaxConcurrentRequests, SectionName, nameof(MaxConcurrentRequests));
+        OptionGuard.Positive(BodyTimeoutSeconds, SectionName, nameof(BodyTimeoutSeconds));
+        if (MemoryBudgetBytes < MaxDecompressedBytes || MemoryBudgetBytes < MaxBodyBytes)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MemoryBudgetBytes), MemoryBudgetBytes,
+                $"{SectionName}:{nameof(MemoryBudgetBytes)} must hold at least one largest body ({SectionName}:{nameof(MaxBodyBytes)} and {SectionName}:{nameof(MaxDecompressedBytes)}).");
+        }
+
+        if (ClientMemoryBudgetBytes < MaxDecompressedBytes || ClientMemoryBudgetBytes < MaxBodyBytes || ClientMemoryBudgetBytes > MemoryBudgetBytes)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ClientMemoryBudgetBytes), ClientMemoryBudgetBytes,
+                $"{SectionName}:{nameof(ClientMemoryBudgetBytes)} must hold at least one largest body and at most {SectionName}:{nameof(MemoryBudgetBytes)}.");
+        }
         OptionGuard.Positive(ParseQueueCapacity, SectionName, nameof(ParseQueueCapacity));
         OptionGuard.Positive(BatchSize, SectionName, nameof(BatchSize));
         OptionGuard.Positive(MaxPointsPerCommit, SectionName, nameof(MaxPointsPerCommit));

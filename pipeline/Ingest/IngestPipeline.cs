@@ -214,7 +214,7 @@ public sealed class IngestPipeline : IAsyncDisposable
 
             if (batch.ErrorCount > 0 && (request.Strict || batch.Count == 0))
             {
-                var reason = request.Strict && batch.Count > 0 ? "strict mode: nothing was written because some lines are bad" : "no line was valid";
+                var reason = request.Strict && batch.Count > 0 ? "strict mode: some lines are bad" : "no line was valid";
                 Finish(request, new IngestResult(IngestOutcome.Rejected, batch.LineCount, 0, batch.ErrorCount, SortedErrors(batch), reason));
                 return [];
             }

@@ -41,6 +41,9 @@ public sealed class IngestRequest
 
     public int Length { get; }
 
+    /// <summary>What the payload holds of the ingest memory budget; released with the payload.</summary>
+    public IDisposable? MemoryLease { get; init; }
+
     public Task<IngestResult> Completion => _completion.Task;
 
     internal ParsedBatch? Batch { get; set; }
@@ -60,13 +63,20 @@ public sealed class IngestRequest
         _completion.TrySetResult(result);
     }
 
-    /// <summary>Returns the payload buffer to the pool; safe to call more than once.</summary>
+    /// <summary>Returns the payload buffer to the pool and its bytes to the budget; safe to call more than once.</summary>
     public void ReleasePayload()
     {
         var payload = Interlocked.Exchange(ref _payload, null);
-        if (payload is not null && _pooledPayload)
+        if (payload is null)
+        {
+            return;
+        }
+
+        if (_pooledPayload)
         {
             ArrayPool<byte>.Shared.Return(payload);
         }
+
+        MemoryLease?.Dispose();
     }
 }

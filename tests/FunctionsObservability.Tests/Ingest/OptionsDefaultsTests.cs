@@ -20,7 +20,9 @@ public sealed class OptionsDefaultsTests
         Assert.Equal(1024, options.MaxTagValueLength);
         Assert.Equal(3650, options.MaxTimestampAgeDays);
         Assert.Equal(1440, options.MaxTimestampFutureMinutes);
-        Assert.Equal(256, options.MaxConcurrentRequests);
+        Assert.Equal(192L * 1024 * 1024, options.MemoryBudgetBytes);
+        Assert.Equal(96L * 1024 * 1024, options.ClientMemoryBudgetBytes);
+        Assert.Equal(30, options.BodyTimeoutSeconds);
         Assert.Equal(64, options.ParseQueueCapacity);
         Assert.Equal(64, options.BatchSize);
         Assert.Equal(1_000_000, options.MaxPointsPerCommit);
