@@ -61,7 +61,7 @@ public sealed class JsonPointParser : IPointParser
             var found = false;
             while (error is null && reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var isPoints = reader.ValueTextEquals("points"u8);
+                var isPoints = JsonPointReader.NameIs(reader, "points"u8);
                 reader.Read();
                 if (!isPoints)
                 {
@@ -122,7 +122,7 @@ public sealed class JsonPointParser : IPointParser
         reader.Read();
         if (reader.TokenType == JsonTokenType.StartObject)
         {
-            while (reader.Read() && !reader.ValueTextEquals("points"u8))
+            while (reader.Read() && !JsonPointReader.NameIs(reader, "points"u8))
             {
                 reader.Read();
                 reader.Skip();

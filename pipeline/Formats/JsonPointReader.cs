@@ -1,4 +1,7 @@
+using System.Buffers.Text;
+using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using FunctionsObservability.Pipeline.Model;
 
 namespace FunctionsObservability.Pipeline.Formats;
@@ -13,6 +16,7 @@ internal readonly record struct JsonPoint(SeriesDescriptor Series, long Timestam
 internal sealed class JsonPointReader(ParsedBatch into)
 {
     private const int MaxTimestampBytes = 64;
+    private const int MaxShownBytes = 64;
 
     private readonly Dictionary<string, int> _seriesIndexByKey = new(StringComparer.Ordinal);
     private readonly List<KeyValuePair<string, string>> _tags = [];
@@ -20,7 +24,8 @@ internal sealed class JsonPointReader(ParsedBatch into)
     /// <summary>
     /// Reads the object starting at the reader's <c>StartObject</c> and always leaves the reader on its
     /// <c>EndObject</c>, so a bad point does not derail the next one. Returns the first problem, or null.
-    /// Throws <see cref="JsonException"/> only for malformed JSON.
+    /// Throws <see cref="JsonException"/> only for malformed JSON; a string that is not text (invalid UTF-8,
+    /// or a lone surrogate escape such as <c>\udc00</c>) is a problem of the point, like any other.
     /// </summary>
     public string? Read(ref Utf8JsonReader reader, out JsonPoint point)
     {
@@ -32,24 +37,32 @@ internal sealed class JsonPointReader(ParsedBatch into)
         _tags.Clear();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("metric"u8))
+            if (NameIs(reader, "metric"u8))
             {
                 reader.Read();
-                metric = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                error ??= metric is null ? $"field \"metric\" must be a string, not {Describe(reader.TokenType)}"
-                    : metric.Length == 0 ? "field \"metric\" is empty" : null;
+                if (reader.TokenType != JsonTokenType.String)
+                {
+                    metric = null;
+                    error ??= $"field \"metric\" must be a string, not {Describe(reader.TokenType)}";
+                }
+                else
+                {
+                    metric = ReadText(ref reader, out var problem);
+                    error ??= problem is not null ? $"field \"metric\" {problem}"
+                        : metric!.Length == 0 ? "field \"metric\" is empty" : null;
+                }
             }
-            else if (reader.ValueTextEquals("tags"u8))
+            else if (NameIs(reader, "tags"u8))
             {
                 reader.Read();
                 error ??= ReadTags(ref reader);
             }
-            else if (reader.ValueTextEquals("timestamp"u8))
+            else if (NameIs(reader, "timestamp"u8))
             {
                 reader.Read();
                 timestamp = ReadTimestamp(ref reader, ref error);
             }
-            else if (reader.ValueTextEquals("value"u8))
+            else if (NameIs(reader, "value"u8))
             {
                 reader.Read();
                 value = reader.TokenType switch
@@ -119,6 +132,13 @@ internal sealed class JsonPointReader(ParsedBatch into)
         return $"malformed JSON at byte {(exception.BytePositionInLine ?? 0) + 1} of the line: {reason}";
     }
 
+    /// <summary>
+    /// Whether the current property name is <paramref name="name"/>. A name that is not text matches no
+    /// name (and so is skipped like any unknown property): comparing it would throw.
+    /// </summary>
+    public static bool NameIs(in Utf8JsonReader reader, ReadOnlySpan<byte> name) =>
+        (!reader.ValueIsEscaped || IsText(reader)) && reader.ValueTextEquals(name);
+
     public static string Describe(JsonTokenType token) => token switch
     {
         JsonTokenType.StartObject => "an object",
@@ -147,7 +167,15 @@ internal sealed class JsonPointReader(ParsedBatch into)
         string? error = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var key = reader.GetString()!;
+            var key = ReadText(ref reader, out var keyProblem);
+            if (key is null)
+            {
+                error ??= $"tag key \"{ShowRaw(reader.ValueSpan)}\" {keyProblem}";
+                reader.Read();
+                reader.Skip();
+                continue;
+            }
+
             reader.Read();
             if (reader.TokenType != JsonTokenType.String)
             {
@@ -156,7 +184,13 @@ internal sealed class JsonPointReader(ParsedBatch into)
                 continue;
             }
 
-            var value = reader.GetString()!;
+            var value = ReadText(ref reader, out var valueProblem);
+            if (value is null)
+            {
+                error ??= $"value of tag \"{key}\" {valueProblem}";
+                continue;
+            }
+
             error ??= key.Length == 0 ? "a tag key is empty"
                 : value.Length == 0 ? $"tag \"{key}\" has an empty value"
                 : null;
@@ -177,7 +211,9 @@ internal sealed class JsonPointReader(ParsedBatch into)
                     return micros;
                 }
 
-                error ??= $"field \"timestamp\" is not an RFC 3339 date-time with an offset, such as 2026-11-22T10:00:00Z: \"{Shorten(reader.GetString()!)}\"";
+                error ??= TextProblem(reader) is { } problem
+                    ? $"field \"timestamp\" {problem}"
+                    : $"field \"timestamp\" is not an RFC 3339 date-time with an offset, such as 2026-11-22T10:00:00Z: \"{Shorten(reader.GetString()!)}\"";
                 return 0;
             case JsonTokenType.Number:
                 if (reader.TryGetInt64(out var millis) && millis <= long.MaxValue / 1000 && millis >= long.MinValue / 1000)
@@ -208,7 +244,8 @@ internal sealed class JsonPointReader(ParsedBatch into)
             return Rfc3339.TryParseMicros(reader.ValueSpan, out micros);
         }
 
-        if (reader.ValueSpan.Length > MaxTimestampBytes)
+        // CopyString would throw for a lone surrogate escape.
+        if (reader.ValueSpan.Length > MaxTimestampBytes || !IsText(reader))
         {
             return false;
         }
@@ -219,5 +256,90 @@ internal sealed class JsonPointReader(ParsedBatch into)
         return Rfc3339.TryParseMicros(unescaped[..length], out micros);
     }
 
-    private static string Shorten(string text) => text.Length > MaxTimestampBytes ? text[..MaxTimestampBytes] + "..." : text;
+    private static string Shorten(string text)
+    {
+        if (text.Length <= MaxTimestampBytes)
+        {
+            return text;
+        }
+
+        // Never keep half of a surrogate pair: the message must stay valid text for the JSON answer.
+        var length = char.IsHighSurrogate(text[MaxTimestampBytes - 1]) ? MaxTimestampBytes - 1 : MaxTimestampBytes;
+        return string.Concat(text.AsSpan(0, length), "...");
+    }
+
+    /// <summary>The current string or property name, or null with the problem when it is not text.</summary>
+    private static string? ReadText(ref Utf8JsonReader reader, out string? problem)
+    {
+        problem = TextProblem(reader);
+        return problem is null ? reader.GetString() : null;
+    }
+
+    /// <summary>
+    /// Why the current string or property name is not text, or null if it is. The reader checks neither
+    /// the UTF-8 nor the pairing of surrogate escapes while reading; <c>GetString</c> throws for both.
+    /// </summary>
+    private static string? TextProblem(in Utf8JsonReader reader)
+    {
+        // Payloads are single spans, so a value is never split into a ValueSequence.
+        var raw = reader.ValueSpan;
+        if (!Utf8.IsValid(raw))
+        {
+            return "is not valid UTF-8";
+        }
+
+        var escape = reader.ValueIsEscaped ? IndexOfLoneSurrogateEscape(raw) : -1;
+        return escape < 0 ? null
+            : $"holds a lone surrogate escape \"{Encoding.ASCII.GetString(raw.Slice(escape, 6))}\", which cannot be stored as UTF-8";
+    }
+
+    private static bool IsText(in Utf8JsonReader reader) =>
+        Utf8.IsValid(reader.ValueSpan) && (!reader.ValueIsEscaped || IndexOfLoneSurrogateEscape(reader.ValueSpan) < 0);
+
+    /// <summary>
+    /// Index of the first <c>\uXXXX</c> escape that is half of a surrogate pair, or -1. Escapes are ASCII, so
+    /// a raw value that is valid UTF-8 unescapes to valid UTF-8 unless it holds one of these.
+    /// </summary>
+    private static int IndexOfLoneSurrogateEscape(ReadOnlySpan<byte> raw)
+    {
+        // The reader has already checked the escapes: a backslash, then one of "\/bfnrt or u and four hex digits.
+        var backslash = raw.IndexOf((byte)'\\');
+        while (backslash >= 0)
+        {
+            var length = 2;
+            if (raw[backslash + 1] == (byte)'u')
+            {
+                var unit = EscapedUnit(raw, backslash);
+                if (char.IsLowSurrogate(unit))
+                {
+                    return backslash;
+                }
+
+                length = 6;
+                if (char.IsHighSurrogate(unit))
+                {
+                    var next = backslash + 6;
+                    if (next + 6 > raw.Length || raw[next] != (byte)'\\' || raw[next + 1] != (byte)'u' || !char.IsLowSurrogate(EscapedUnit(raw, next)))
+                    {
+                        return backslash;
+                    }
+
+                    length = 12;
+                }
+            }
+
+            var rest = backslash + length;
+            var found = raw[rest..].IndexOf((byte)'\\');
+            backslash = found < 0 ? -1 : rest + found;
+        }
+
+        return -1;
+    }
+
+    private static char EscapedUnit(ReadOnlySpan<byte> raw, int backslash) =>
+        Utf8Parser.TryParse(raw.Slice(backslash + 2, 4), out ushort unit, out _, 'x') ? (char)unit : '\0';
+
+    /// <summary>A name that is not text, as written (escapes kept, bad bytes as U+FFFD), shortened for the message.</summary>
+    private static string ShowRaw(ReadOnlySpan<byte> raw) =>
+        raw.Length > MaxShownBytes ? Encoding.UTF8.GetString(raw[..MaxShownBytes]) + "..." : Encoding.UTF8.GetString(raw);
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Buffers.Text;
 
@@ -30,8 +31,11 @@ public readonly record struct PageCursor(long TimestampMicros, int SeriesId, int
             return false;
         }
 
+        // The OperationStatus overload answers InvalidData where TryDecodeFromChars throws FormatException
+        // (a character outside the alphabet, misplaced padding, or unused bits that are not zero).
         Span<byte> bytes = stackalloc byte[24];
-        if (!Base64Url.TryDecodeFromChars(text, bytes, out var written) || written != 17 || bytes[0] != Version)
+        if (Base64Url.DecodeFromChars(text, bytes, out var consumed, out var written) != OperationStatus.Done
+            || consumed != text.Length || written != 17 || bytes[0] != Version)
         {
             return false;
         }

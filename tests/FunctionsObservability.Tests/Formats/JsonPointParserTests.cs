@@ -1,3 +1,4 @@
+using System.Text;
 using FunctionsObservability.Pipeline.Formats;
 using FunctionsObservability.Pipeline.Model;
 using static FunctionsObservability.Tests.Formats.ParserTestKit;
@@ -196,5 +197,98 @@ public sealed class JsonPointParserTests
         Assert.Equal(2, SingleError(batch).Line);
         Assert.Equal(0, batch.Count);
         Assert.Equal(3, batch.LineCount);
+    }
+
+    // In these bodies each char is one byte (Latin-1), so "\u00BC" is the raw byte 0xBC, not UTF-8 for '¼';
+    // a JSON escape such as \udc00 is written as its six ASCII characters.
+    public static TheoryData<string, string> UndecodablePoints => new()
+    {
+        { "{\"metric\":\"\u00BC\",\"timestamp\":1,\"value\":1}", "field \"metric\" is not valid UTF-8" },
+        { "{\"metric\":\"\u00ED\u00A0\u0080\",\"timestamp\":1,\"value\":1}", "field \"metric\" is not valid UTF-8" },
+        { """{"metric":"\udc00","timestamp":1,"value":1}""", "field \"metric\" holds a lone surrogate escape \"\\udc00\"" },
+        { """{"metric":"m\ud800x","timestamp":1,"value":1}""", "field \"metric\" holds a lone surrogate escape \"\\ud800\"" },
+        { """{"metric":"m","metric":"\ud83d\ud83d","timestamp":1,"value":1}""", "field \"metric\" holds a lone surrogate escape \"\\ud83d\"" },
+        { """{"metric":"m","tags":{"host":"\ud800"},"timestamp":1,"value":1}""", "value of tag \"host\" holds a lone surrogate escape \"\\ud800\"" },
+        { "{\"metric\":\"m\",\"tags\":{\"host\":\"a\u00FFb\"},\"timestamp\":1,\"value\":1}", "value of tag \"host\" is not valid UTF-8" },
+        { "{\"metric\":\"m\",\"tags\":{\"h\u00FF\":\"v\"},\"timestamp\":1,\"value\":1}", "tag key \"h\uFFFD\" is not valid UTF-8" },
+        { """{"metric":"m","tags":{"\udc00":"v"},"timestamp":1,"value":1}""", "tag key \"\\udc00\" holds a lone surrogate escape \"\\udc00\"" },
+        { """{"metric":"m","tags":{"a\udc00":1},"timestamp":1,"value":1}""", "tag key \"a\\udc00\" holds a lone surrogate escape" },
+        { "{\"metric\":\"m\",\"timestamp\":\"\u00FF\",\"value\":1}", "field \"timestamp\" is not valid UTF-8" },
+        { "{\"metric\":\"m\",\"timestamp\":\"2026-11-22T10:00:00Z\u00FF\",\"value\":1}", "field \"timestamp\" is not valid UTF-8" },
+        { """{"metric":"m","timestamp":"\udc00","value":1}""", "field \"timestamp\" holds a lone surrogate escape \"\\udc00\"" },
+        { """{"metric":"m","timestamp":"2026-11-22T10:00:00\ud800Z","value":1}""", "field \"timestamp\" holds a lone surrogate escape \"\\ud800\"" },
+        { "{\"metric\":\"m\",\"timestamp\":\"\\udc00" + new string('x', 80) + "\",\"value\":1}", "field \"timestamp\" holds a lone surrogate escape" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UndecodablePoints))]
+    public void Parse_StringThatIsNotText_ReportsTheItemAndFieldAndKeepsOthers(string badPoint, string expectedMessagePart)
+    {
+        var good = """{"metric":"m","timestamp":1,"value":1}""";
+
+        using var batch = ParseBytes(Encoding.Latin1.GetBytes($"[\n{good},\n{badPoint},\n{good}\n]"));
+
+        var error = SingleError(batch);
+        Assert.Equal(2, error.Line);
+        Assert.Contains(expectedMessagePart, error.Message, StringComparison.Ordinal);
+        Assert.Equal(3, batch.LineCount);
+        Assert.Equal([1, 3], Points(batch).Select(p => p.Line));
+    }
+
+    [Fact]
+    public void Parse_PointsFormWithMetricThatIsNotText_ReportsTheItem()
+    {
+        var good = """{"metric":"m","timestamp":1,"value":1}""";
+
+        using var batch = ParseBytes(Encoding.Latin1.GetBytes($"{{\"points\":[{good},{{\"metric\":\"\u00BC\",\"timestamp\":1,\"value\":1}}]}}"));
+
+        Assert.Equal(new LineError(2, "field \"metric\" is not valid UTF-8"), SingleError(batch));
+        Assert.Equal([1], Points(batch).Select(p => p.Line));
+    }
+
+    [Theory]
+    [InlineData("""[{"\udc00":1,"metric":"m","timestamp":1,"value":1}]""")]
+    [InlineData("""[{"metric":"m","\ud800x":"\udc00","timestamp":1,"value":1}]""")]
+    [InlineData("""{"\udc00":1,"points":[{"metric":"m","timestamp":1,"value":1}]}""")]
+    [InlineData("""{"points":[{"metric":"m","timestamp":1,"value":1}],"\ud800":"\ud800"}""")]
+    public void Parse_UnknownPropertyWithLoneSurrogateEscape_IsIgnoredLikeAnyUnknownProperty(string body)
+    {
+        using var batch = Parse(_parser, body);
+
+        Assert.Empty(batch.Errors);
+        Assert.Equal([new ParsedPoint("m", 1000, 1, 1)], Points(batch));
+    }
+
+    [Fact]
+    public void Parse_BadTimestampCutInsideASurrogatePair_MessageStaysValidText()
+    {
+        // 63 characters and an emoji: cutting the shown text at 64 characters would keep half of the pair.
+        var timestamp = new string('x', 63) + "\U0001F600";
+
+        using var batch = Parse(_parser, $$"""[{"metric":"m","timestamp":"{{timestamp}}","value":1}]""");
+
+        var message = SingleError(batch).Message;
+        Assert.Contains(new string('x', 63) + "...\"", message, StringComparison.Ordinal);
+        Assert.True(IsValidText(message), message);
+    }
+
+    internal static bool IsValidText(string text)
+    {
+        try
+        {
+            new UTF8Encoding(false, throwOnInvalidBytes: true).GetByteCount(text);
+            return true;
+        }
+        catch (EncoderFallbackException)
+        {
+            return false;
+        }
+    }
+
+    private ParsedBatch ParseBytes(byte[] body)
+    {
+        var batch = new ParsedBatch();
+        _parser.Parse(body, Settings, batch);
+        return batch;
     }
 }
