@@ -57,8 +57,9 @@ public sealed record QueuePayload(PayloadFormat Format, TimestampPrecision Preci
                 ? reader.GetString()
                 : null;
         }
-        catch (JsonException)
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
         {
+            // Not JSON, or a name that cannot be text (a lone surrogate escape): not an envelope.
             return null;
         }
     }
@@ -79,37 +80,51 @@ public sealed record QueuePayload(PayloadFormat Format, TimestampPrecision Preci
 
         using (document)
         {
-            var root = document.RootElement;
-            if (!root.TryGetProperty("payload", out var body) || body.ValueKind != JsonValueKind.String)
+            try
             {
-                error = "the envelope has no \"payload\" string";
+                return TryReadEnvelope(document.RootElement, out payload, out error);
+            }
+            catch (InvalidOperationException)
+            {
+                // GetString refuses a lone surrogate escape: such a message can never be ingested.
+                error = "the envelope holds a string with a lone surrogate escape, which is not valid text";
                 return false;
             }
-
-            var contentType = root.TryGetProperty("contentType", out var type) && type.ValueKind == JsonValueKind.String ? type.GetString() : "text/plain";
-            PayloadFormat? format = (contentType ?? "").Split(';', 2)[0].Trim().ToLowerInvariant() switch
-            {
-                "text/plain" or "" => PayloadFormat.LineProtocol,
-                "application/json" => PayloadFormat.Json,
-                "application/x-ndjson" or "application/ndjson" or "application/jsonl" => PayloadFormat.NdJson,
-                _ => null,
-            };
-            if (format is null)
-            {
-                error = $"contentType \"{contentType}\" is not text/plain, application/json or application/x-ndjson";
-                return false;
-            }
-
-            var precisionText = root.TryGetProperty("precision", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
-            if (!TimestampPrecisionParser.TryParse(precisionText, out var precision))
-            {
-                error = $"precision \"{precisionText}\" is not one of ns, us, ms, s";
-                return false;
-            }
-
-            payload = new QueuePayload(format.Value, precision, Encoding.UTF8.GetBytes(body.GetString()!));
-            error = null;
-            return true;
         }
+    }
+
+    private static bool TryReadEnvelope(JsonElement root, out QueuePayload? payload, out string? error)
+    {
+        payload = null;
+        if (!root.TryGetProperty("payload", out var body) || body.ValueKind != JsonValueKind.String)
+        {
+            error = "the envelope has no \"payload\" string";
+            return false;
+        }
+
+        var contentType = root.TryGetProperty("contentType", out var type) && type.ValueKind == JsonValueKind.String ? type.GetString() : "text/plain";
+        PayloadFormat? format = (contentType ?? "").Split(';', 2)[0].Trim().ToLowerInvariant() switch
+        {
+            "text/plain" or "" => PayloadFormat.LineProtocol,
+            "application/json" => PayloadFormat.Json,
+            "application/x-ndjson" or "application/ndjson" or "application/jsonl" => PayloadFormat.NdJson,
+            _ => null,
+        };
+        if (format is null)
+        {
+            error = $"contentType \"{contentType}\" is not text/plain, application/json or application/x-ndjson";
+            return false;
+        }
+
+        var precisionText = root.TryGetProperty("precision", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+        if (!TimestampPrecisionParser.TryParse(precisionText, out var precision))
+        {
+            error = $"precision \"{precisionText}\" is not one of ns, us, ms, s";
+            return false;
+        }
+
+        payload = new QueuePayload(format.Value, precision, Encoding.UTF8.GetBytes(body.GetString()!));
+        error = null;
+        return true;
     }
 }

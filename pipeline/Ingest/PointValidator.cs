@@ -143,5 +143,15 @@ public sealed class PointValidator
             ? DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("O", System.Globalization.CultureInfo.InvariantCulture)
             : $"{micros} µs";
 
-    private static string Shorten(string text) => text.Length <= 64 ? text : string.Concat(text.AsSpan(0, 61), "...");
+    /// <summary>The first 61 characters and "...", never cutting a surrogate pair in half (the message must stay valid text).</summary>
+    private static string Shorten(string text)
+    {
+        if (text.Length <= 64)
+        {
+            return text;
+        }
+
+        var cut = char.IsHighSurrogate(text[60]) ? 60 : 61;
+        return string.Concat(text.AsSpan(0, cut), "...");
+    }
 }

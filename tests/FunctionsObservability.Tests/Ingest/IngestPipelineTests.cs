@@ -89,6 +89,20 @@ public sealed class IngestPipelineTests
         Assert.Equal(0, mesh.CountRows());
     }
 
+    [Fact]
+    public async Task Submit_OverlongTagValueOfEmoji_QuotesItWithoutCuttingACharacterInHalf()
+    {
+        await using var mesh = new MeshFixture(o => o.MaxTagValueLength = 16);
+        var value = string.Concat(Enumerable.Repeat("\U0001F600", 40));
+
+        var result = await mesh.Pipeline.SubmitAsync(MeshFixture.LineProtocol($"cpu,host={value} v=1 {Base}\n"), waitForCommit: true, CancellationToken.None);
+
+        var message = Assert.Single(result.Errors).Message;
+        Assert.Contains("longer than the limit of 16", message, StringComparison.Ordinal);
+        Assert.True(message.EnumerateRunes().All(rune => rune != System.Text.Rune.ReplacementChar), message);
+        Assert.DoesNotContain(message.Select((c, i) => (c, i)), p => char.IsHighSurrogate(p.c) && (p.i + 1 >= message.Length || !char.IsLowSurrogate(message[p.i + 1])));
+    }
+
     [Theory]
     [InlineData("cpu,host=a v=1 1", "days in the past")]
     [InlineData("cpu,host=a v=1e999 {0}", "Infinity")]
