@@ -36,6 +36,8 @@ internal static class LogEvents
 
     public const int RecentRowsClustered = 2001;
     public const int ClusteringFailed    = 2002;
+    public const int DiskFull            = 2003;
+    public const int DiskWritableAgain   = 2004;
 
     #endregion Storage
 

@@ -27,7 +27,8 @@ internal static class HealthEndpoints
         var services = context.RequestServices;
         var pipeline = services.GetRequiredService<IngestPipeline>();
         var writer = services.GetRequiredService<PointWriter>();
-        var ready = pipeline.IsAcceptingWrites && pipeline.IsWriterRunning;
+        var fullSince = writer.FullSince;
+        var ready = pipeline.IsAcceptingWrites && pipeline.IsWriterRunning && fullSince is null;
         var duckdbMemory = DuckDbMemoryBytes(services.GetRequiredService<MetricsDatabase>());
         return JsonOutput.WriteAsync(context.Response, json =>
         {
@@ -35,6 +36,12 @@ internal static class HealthEndpoints
             json.WriteString("status", ready ? "ready" : "not ready");
             json.WriteString("writer", pipeline.IsWriterRunning ? (pipeline.IsAcceptingWrites ? "running" : "draining") : "stopped");
             json.WriteNumber("bufferDepth", pipeline.BufferDepth);
+            json.WriteString("storage", fullSince is null ? "writable" : "full");
+            if (fullSince is { } since)
+            {
+                json.WriteString("storageFullSince", since);
+            }
+
             var budget = services.GetRequiredService<IngestMemoryBudget>();
             json.WriteNumber("ingestMemoryBytes", budget.ReservedBytes);
             json.WriteNumber("ingestMemoryBudgetBytes", budget.TotalBytes);

@@ -10,6 +10,9 @@ namespace FunctionsObservability.Functions.Http;
 /// </summary>
 internal sealed class IngestResponder(HttpContext context, bool influxStyle, int retryAfterSeconds)
 {
+    /// <summary>Freeing disk space takes an operator; a client retrying every second would only add load.</summary>
+    private const int StorageFullRetryAfterSeconds = 30;
+
     public Task ResultAsync(IngestResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -31,6 +34,8 @@ internal sealed class IngestResponder(HttpContext context, bool influxStyle, int
             case IngestOutcome.Overloaded:
             case IngestOutcome.ShuttingDown:
                 return ErrorAsync(StatusCodes.Status503ServiceUnavailable, $"{result.Message}; nothing was written, retry later");
+            case IngestOutcome.StorageFull:
+                return WriteAsync(StatusCodes.Status507InsufficientStorage, null, $"{result.Message}; nothing was written, retry once space is freed", StorageFullRetryAfterSeconds);
             default:
                 return ErrorAsync(StatusCodes.Status500InternalServerError, $"{result.Message}; nothing was written, the request can be retried");
         }
@@ -39,13 +44,13 @@ internal sealed class IngestResponder(HttpContext context, bool influxStyle, int
     public Task ErrorAsync(int status, string message) =>
         WriteAsync(status, null, message);
 
-    private async Task WriteAsync(int status, IngestResult? result, string? message)
+    private async Task WriteAsync(int status, IngestResult? result, string? message, int? retryAfter = null)
     {
         var response = context.Response;
         response.StatusCode = status;
-        if (status is StatusCodes.Status503ServiceUnavailable or StatusCodes.Status429TooManyRequests)
+        if (retryAfter is not null || status is StatusCodes.Status503ServiceUnavailable or StatusCodes.Status429TooManyRequests)
         {
-            response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            response.Headers.RetryAfter = (retryAfter ?? retryAfterSeconds).ToString(CultureInfo.InvariantCulture);
         }
 
         response.ContentType = "application/json; charset=utf-8";
@@ -100,6 +105,7 @@ internal sealed class IngestResponder(HttpContext context, bool influxStyle, int
         StatusCodes.Status503ServiceUnavailable => "unavailable",
         StatusCodes.Status429TooManyRequests => "too many requests",
         StatusCodes.Status408RequestTimeout => "request timeout",
+        StatusCodes.Status507InsufficientStorage => "insufficient storage",
         StatusCodes.Status401Unauthorized => "unauthorized",
         _ => "internal error",
     };

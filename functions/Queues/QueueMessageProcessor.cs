@@ -17,7 +17,7 @@ internal enum QueueDisposition
     Retry,
 }
 
-internal sealed record QueueOutcome(QueueDisposition Disposition, IReadOnlyList<string> Logs, string? PoisonRecord = null, bool StorageFailed = false);
+internal sealed record QueueOutcome(QueueDisposition Disposition, IReadOnlyList<string> Logs, string? PoisonRecord = null);
 
 /// <summary>
 /// Ingests one queue message, for both the Functions host (the <c>IngestQueue</c> function) and the
@@ -54,8 +54,7 @@ internal sealed partial class QueueMessageProcessor(IngestPipeline pipeline, Ing
             case IngestOutcome.Rejected:
                 return PoisonOutcome(name, dequeueCount, result.Message ?? "rejected", result.Errors.Select(e => (e.Line, e.Message)), message);
             default:
-                return new QueueOutcome(QueueDisposition.Retry, [$"message {name} not committed, will be retried: {result.Message}"],
-                    StorageFailed: result.Outcome == IngestOutcome.StorageFailed);
+                return new QueueOutcome(QueueDisposition.Retry, [$"message {name} not committed, will be retried: {result.Message}"]);
         }
     }
 

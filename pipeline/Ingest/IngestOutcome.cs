@@ -25,4 +25,7 @@ public enum IngestOutcome
 
     /// <summary>The commit failed; nothing of the request was written.</summary>
     StorageFailed,
+
+    /// <summary>The disk is full; nothing of the request was written, and a retry succeeds once space is freed.</summary>
+    StorageFull,
 }

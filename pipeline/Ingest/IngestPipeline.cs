@@ -292,11 +292,19 @@ public sealed class IngestPipeline : IAsyncDisposable
         }
         catch (Exception exception)
         {
-            // Only this batch fails; the writer keeps going for the batches behind it.
-            IngestLog.CommitFailed(_logger, items.Count, points, exception);
+            // Only this batch fails; the writer keeps going for the batches behind it. A full disk
+            // is logged once by the writer, not once per batch.
+            var full = exception is StorageFullException;
+            if (!full)
+            {
+                IngestLog.CommitFailed(_logger, items.Count, points, exception);
+            }
+
             foreach (var item in items)
             {
-                Finish(item.Request, IngestResult.Refused(IngestOutcome.StorageFailed, $"the commit failed: {exception.Message}"));
+                Finish(item.Request, full
+                    ? IngestResult.Refused(IngestOutcome.StorageFull, exception.Message)
+                    : IngestResult.Refused(IngestOutcome.StorageFailed, $"the commit failed: {exception.Message}"));
             }
 
             return;

@@ -17,6 +17,7 @@ public sealed partial class PointWriter : IDisposable
     private readonly ILogger<PointWriter> _logger;
     private long _recentRows;
     private long _lastWriteTimestamp;
+    private long _fullSinceTicks;
 
     public PointWriter(MetricsDatabase database, ILogger<PointWriter> logger)
     {
@@ -40,6 +41,39 @@ public sealed partial class PointWriter : IDisposable
 
     public TimeSpan SinceLastWrite => Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastWriteTimestamp));
 
+    /// <summary>Since when writes fail for lack of disk space; null while they succeed.</summary>
+    public DateTimeOffset? FullSince => Interlocked.Read(ref _fullSinceTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+
+    /// <summary>
+    /// Runs one write (a commit or a clustering move). A failure for lack of space becomes a
+    /// <see cref="StorageFullException"/>, logged once when it starts, and once more when a write
+    /// succeeds again, instead of once per failed request.
+    /// </summary>
+    private T Guarded<T>(Func<T> write)
+    {
+        T result;
+        try
+        {
+            result = write();
+        }
+        catch (Exception exception) when (StorageFullException.IsOutOfSpace(exception))
+        {
+            if (Interlocked.CompareExchange(ref _fullSinceTicks, DateTimeOffset.UtcNow.UtcTicks, 0) == 0)
+            {
+                LogDiskFull(_logger, _database.Options.DatabasePath, exception.Message);
+            }
+
+            throw new StorageFullException($"the disk holding {_database.Options.DatabasePath} is full: {exception.Message}", exception);
+        }
+
+        if (Interlocked.Exchange(ref _fullSinceTicks, 0) > 0)
+        {
+            LogDiskWritable(_logger, _database.Options.DatabasePath);
+        }
+
+        return result;
+    }
+
     /// <summary>
     /// Appends the given chunks and any series they introduce in one transaction. Either all of it
     /// is committed or none of it; on failure the series stay marked unpersisted for a later batch.
@@ -51,6 +85,11 @@ public sealed partial class PointWriter : IDisposable
     public IReadOnlySet<int> Write(IReadOnlyList<PointChunk> all)
     {
         ArgumentNullException.ThrowIfNull(all);
+        return Guarded(() => WriteCore(all));
+    }
+
+    private IReadOnlySet<int> WriteCore(IReadOnlyList<PointChunk> all)
+    {
         using var transaction = _connection.BeginTransaction();
 
         // The dedupe records commit in the same transaction as the points, so a redelivery after
@@ -105,7 +144,9 @@ public sealed partial class PointWriter : IDisposable
     /// rows before or after the move, never both, because it is one transaction.
     /// </summary>
     /// <remarks>Uses the writer's connection: callers hold <see cref="Gate"/> (the ingest writer and the idle compactor do).</remarks>
-    public long Compact()
+    public long Compact() => Guarded(CompactCore);
+
+    private long CompactCore()
     {
         var started = Stopwatch.GetTimestamp();
         var bucketMicros = _options.CompactionBucketSeconds * 1_000_000L;
@@ -251,6 +292,12 @@ public sealed partial class PointWriter : IDisposable
 
         return created;
     }
+
+    [LoggerMessage(EventId = LogEvents.DiskFull, Level = LogLevel.Error, Message = "The disk holding {DatabasePath} is full: writes are refused (507) until space is freed, and nothing accepted is lost. {Reason}")]
+    private static partial void LogDiskFull(ILogger logger, string databasePath, string reason);
+
+    [LoggerMessage(EventId = LogEvents.DiskWritableAgain, Level = LogLevel.Information, Message = "The disk holding {DatabasePath} takes writes again")]
+    private static partial void LogDiskWritable(ILogger logger, string databasePath);
 
     [LoggerMessage(EventId = LogEvents.RecentRowsClustered, Level = LogLevel.Information, Message = "Clustered {Rows} rows in {ElapsedMs:F0} ms")]
     private static partial void LogCompacted(ILogger logger, long rows, double elapsedMs);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace FunctionsObservability.Pipeline.Storage;
@@ -11,6 +12,11 @@ public sealed partial class RecentRowsCompactor
     private readonly PointWriter _writer;
     private readonly TimeSpan _idle;
     private readonly ILogger<RecentRowsCompactor> _logger;
+
+    /// <summary>After a full disk refused a move, the next attempt waits this long: each attempt rewrites every recent row.</summary>
+    private static readonly TimeSpan FullDiskPause = TimeSpan.FromSeconds(30);
+
+    private long _pausedUntil;
 
     public RecentRowsCompactor(PointWriter writer, StorageOptions options, ILogger<RecentRowsCompactor> logger)
     {
@@ -27,7 +33,7 @@ public sealed partial class RecentRowsCompactor
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (_writer.RecentRows == 0 || _writer.SinceLastWrite < _idle)
+                if (_writer.RecentRows == 0 || _writer.SinceLastWrite < _idle || Stopwatch.GetTimestamp() < _pausedUntil)
                 {
                     continue;
                 }
@@ -39,6 +45,11 @@ public sealed partial class RecentRowsCompactor
                     {
                         _writer.Compact();
                     }
+                }
+                catch (StorageFullException)
+                {
+                    // The writer logged the full disk once; a later idle period tries again.
+                    _pausedUntil = Stopwatch.GetTimestamp() + (long)(FullDiskPause.TotalSeconds * Stopwatch.Frequency);
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {
