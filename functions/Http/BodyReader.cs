@@ -111,6 +111,11 @@ internal static class BodyReader
         {
             return Refused(StatusCodes.Status400BadRequest, $"the gzip body is corrupt: {exception.Message}");
         }
+        catch (IOException exception) when (!aborted.IsCancellationRequested)
+        {
+            // Kestrel's framing errors (a chunk size that overflows, say) arrive as IOException.
+            return Refused(StatusCodes.Status400BadRequest, $"the body could not be read: {exception.Message}");
+        }
         finally
         {
             if (gzip)

@@ -31,6 +31,7 @@ internal static class QueryEndpoints
             var status = exception.Failure switch
             {
                 QueryFailure.BadParameter => StatusCodes.Status400BadRequest,
+                QueryFailure.UnknownMetric => StatusCodes.Status404NotFound,
                 QueryFailure.Timeout => StatusCodes.Status504GatewayTimeout,
                 _ => StatusCodes.Status503ServiceUnavailable,
             };
@@ -53,6 +54,11 @@ internal static class QueryEndpoints
         var options = context.RequestServices.GetRequiredService<QueryOptions>();
         var filter = new SeriesFilter(QueryParameters.RequireMetric(query), QueryParameters.Tags(query));
         var range = QueryParameters.Range(query, requireFrom: false);
+        var limit = QueryParameters.Limit(query, options);
+        var cursor = QueryParameters.Cursor(query);
+
+        // Every parameter is checked first, so a bad one is named even for an unknown metric.
+        MetricSuggestions.EnsureKnown(context.RequestServices.GetRequiredService<SeriesCatalog>(), filter.Metric);
         var service = context.RequestServices.GetRequiredService<PointQueryService>();
         var aborted = context.RequestAborted;
 
@@ -82,7 +88,7 @@ internal static class QueryEndpoints
         }
 
         var page = await service.GetPageAsync(
-            new PointPageRequest(filter, range, QueryParameters.Limit(query, options), QueryParameters.Cursor(query)), aborted).ConfigureAwait(false);
+            new PointPageRequest(filter, range, limit, cursor), aborted).ConfigureAwait(false);
         await JsonOutput.WriteAsync(context.Response, writer =>
         {
             writer.WriteStartObject();
@@ -115,6 +121,7 @@ internal static class QueryEndpoints
             QueryParameters.Step(query),
             QueryParameters.Function(query),
             QueryParameters.GroupBy(query));
+        MetricSuggestions.EnsureKnown(context.RequestServices.GetRequiredService<SeriesCatalog>(), request.Filter.Metric);
         if (request.Range.ToMicros == long.MaxValue)
         {
             var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
@@ -167,11 +174,8 @@ internal static class QueryEndpoints
     private static Task WriteTagsAsync(HttpContext context, string metric)
     {
         var catalog = context.RequestServices.GetRequiredService<SeriesCatalog>();
+        MetricSuggestions.EnsureKnown(catalog, metric);
         var series = catalog.ForMetric(metric).Where(static s => s.PointCount > 0).ToList();
-        if (series.Count == 0)
-        {
-            return JsonOutput.ErrorAsync(context.Response, StatusCodes.Status404NotFound, $"metric \"{metric}\" has no points", "metric");
-        }
 
         var tags = new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal);
         foreach (var entry in series)

@@ -121,6 +121,9 @@ internal static class QueryParameters
         };
     }
 
+    /// <summary>Below this, epoch milliseconds fall before March 1973, where epoch seconds of today's dates lie.</summary>
+    private const long SecondsLookAlike = 100_000_000_000;
+
     /// <summary>An RFC 3339 time, or Unix epoch milliseconds, as Unix microseconds.</summary>
     public static long? OptionalTime(IQueryCollection query, string name)
     {
@@ -133,9 +136,20 @@ internal static class QueryParameters
 
         if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var millis))
         {
-            return millis is > -62_135_596_800_000 and < 253_402_300_800_000
-                ? millis * 1000
-                : throw Bad(name, $"{name} \"{text}\" is out of range");
+            if (millis is <= -62_135_596_800_000 or >= 253_402_300_800_000)
+            {
+                throw Bad(name, $"{name} \"{text}\" is out of range for Unix epoch milliseconds (or use RFC 3339, such as 2026-01-31T12:00:00Z)");
+            }
+
+            // Epoch seconds read as milliseconds land in January 1970: say so instead of answering
+            // an empty range. 0 (the epoch itself) is a common "from the start" and stays allowed.
+            if (millis != 0 && Math.Abs(millis) < SecondsLookAlike)
+            {
+                var read = DateTimeOffset.FromUnixTimeMilliseconds(millis).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+                throw Bad(name, $"{name} \"{text}\" read as Unix epoch milliseconds is {read}; for epoch seconds send {text}000, or an RFC 3339 time such as 2026-01-31T12:00:00Z");
+            }
+
+            return millis * 1000;
         }
 
         if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)

@@ -155,7 +155,8 @@ internal static class LineProtocolSyntax
         if (raw > long.MaxValue / factor || raw < long.MinValue / factor)
         {
             micros = 0;
-            return $"timestamp {raw} is out of range for precision {(factor == 1000 ? "ms" : "s")}";
+            var unit = factor == 1000 ? "ms" : "s";
+            return $"timestamp {raw} is out of range for precision {unit}; if it is in a finer unit, send precision={(factor == 1000 ? "us or ns" : "ms, us or ns")}";
         }
 
         micros = raw * factor;

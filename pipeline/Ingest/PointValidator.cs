@@ -130,18 +130,45 @@ public sealed class PointValidator
     {
         if (micros < oldest)
         {
-            return $"timestamp {Format(micros)} is more than {_options.MaxTimestampAgeDays} days in the past";
+            return $"timestamp {Format(micros)} is more than {_options.MaxTimestampAgeDays} days in the past{UnitHint(micros, oldest, newest)}";
         }
 
         return micros > newest
-            ? $"timestamp {Format(micros)} is more than {_options.MaxTimestampFutureMinutes} minutes in the future"
+            ? $"timestamp {Format(micros)} is more than {_options.MaxTimestampFutureMinutes} minutes in the future{UnitHint(micros, oldest, newest)}"
             : null;
     }
+
+    /// <summary>
+    /// A timestamp off by a power of a thousand is almost always a unit mistake (epoch seconds sent
+    /// where nanoseconds or milliseconds are read): say what it would be in the right unit, and how to send it.
+    /// </summary>
+    private static string UnitHint(long micros, long oldest, long newest)
+    {
+        foreach (var (factor, name) in new[] { (1_000L, "1,000"), (1_000_000L, "1,000,000"), (1_000_000_000L, "1,000,000,000") })
+        {
+            if (micros < oldest && micros != 0 && Math.Abs(micros) <= long.MaxValue / factor && micros * factor is var larger && larger >= oldest && larger <= newest)
+            {
+                return $"; it would be on {Day(larger)} if it were {name} times larger: check its unit ({UnitAdvice})";
+            }
+
+            if (micros > newest && micros / factor is var smaller && smaller >= oldest && smaller <= newest)
+            {
+                return $"; it would be on {Day(smaller)} if it were {name} times smaller: check its unit ({UnitAdvice})";
+            }
+        }
+
+        return "";
+    }
+
+    /// <summary>The day only: digits lost to the wrong unit make anything finer a guess.</summary>
+    private static string Day(long micros) => DateTimeOffset.FromUnixTimeMilliseconds(micros / 1000).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    private const string UnitAdvice = "line protocol reads nanoseconds unless precision=s, ms or us says otherwise; JSON reads epoch milliseconds or RFC 3339";
 
     private static string Format(long micros) =>
         micros / 1000 is var ms && ms >= -62135596800000 && ms <= 253402300799999
             ? DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("O", System.Globalization.CultureInfo.InvariantCulture)
-            : $"{micros} µs";
+            : $"{micros} µs since 1970 (beyond year 9999)";
 
     /// <summary>The first 61 characters and "...", never cutting a surrogate pair in half (the message must stay valid text).</summary>
     private static string Shorten(string text)

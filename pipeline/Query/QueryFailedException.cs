@@ -13,6 +13,9 @@ public enum QueryFailure
 
     /// <summary>An archived file the answer needs could not be fetched from the archive store.</summary>
     ArchiveUnavailable,
+
+    /// <summary>The metric has no points at all (never written, or all deleted); the message suggests similar names.</summary>
+    UnknownMetric,
 }
 
 /// <summary>A query that cannot be answered, with the reason the HTTP layer turns into a status.</summary>

@@ -90,9 +90,9 @@ public sealed class LineProtocolParserErrorTests
     }
 
     [Theory]
-    [InlineData(TimestampPrecision.Seconds, "9223372036855", "timestamp 9223372036855 is out of range for precision s")]
-    [InlineData(TimestampPrecision.Seconds, "-9223372036855", "timestamp -9223372036855 is out of range for precision s")]
-    [InlineData(TimestampPrecision.Milliseconds, "9223372036854776", "timestamp 9223372036854776 is out of range for precision ms")]
+    [InlineData(TimestampPrecision.Seconds, "9223372036855", "timestamp 9223372036855 is out of range for precision s; if it is in a finer unit, send precision=ms, us or ns")]
+    [InlineData(TimestampPrecision.Seconds, "-9223372036855", "timestamp -9223372036855 is out of range for precision s; if it is in a finer unit, send precision=ms, us or ns")]
+    [InlineData(TimestampPrecision.Milliseconds, "9223372036854776", "timestamp 9223372036854776 is out of range for precision ms; if it is in a finer unit, send precision=us or ns")]
     public void Parse_TimestampOverflowingMicroseconds_IsLineError(TimestampPrecision precision, string timestamp, string expected)
     {
         using var batch = Parse(_parser, $"cpu v=1 1\ncpu v=2 {timestamp}\ncpu v=3 3", Settings with { Precision = precision });
