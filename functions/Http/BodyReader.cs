@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.IO.Compression;
 using FunctionsObservability.Pipeline.Ingest;
 using Microsoft.AspNetCore.Http.Features;
@@ -47,49 +48,21 @@ internal static class BodyReader
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         deadline.CancelAfter(TimeSpan.FromSeconds(options.BodyTimeoutSeconds));
-        var source = gzip ? new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true) : request.Body;
-        var cap = gzip ? options.MaxDecompressedBytes : options.MaxBodyBytes;
-        var expected = gzip ? null : request.ContentLength;
-        using var buffer = new GrowingBuffer();
+        using var wire = new GrowingBuffer();
+        using var expanded = new GrowingBuffer();
         try
         {
-            while (true)
+            var refused = await FillAsync(wire, request.Body, request.ContentLength, eager: false, options.MaxBodyBytes, lease, options, deadline.Token).ConfigureAwait(false);
+            if (refused is null && gzip)
             {
-                if (buffer.Free == 0)
-                {
-                    if (buffer.Length == cap)
-                    {
-                        // At the cap: one more byte means too large, so probe for it rather than growing past it.
-                        if (await source.ReadAsync(new byte[1], deadline.Token).ConfigureAwait(false) == 0)
-                        {
-                            break;
-                        }
+                refused = await ExpandAsync(wire, expanded, lease, options).ConfigureAwait(false);
 
-                        return TooLarge(gzip
-                            ? $"the gzip body expands to more than the limit of {options.MaxDecompressedBytes} bytes"
-                            : $"the body is larger than the limit of {options.MaxBodyBytes} bytes");
-                    }
-
-                    var next = NextSize(buffer.Capacity, expected, cap);
-                    var verdict = lease.TryGrowTo(next);
-                    if (verdict != BudgetVerdict.Granted)
-                    {
-                        return OverBudget(verdict, options);
-                    }
-
-                    buffer.Grow(next);
-                }
-
-                var read = await source.ReadAsync(buffer.FreeMemory, deadline.Token).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                buffer.Advance(read);
+                // The compressed bytes are done with: give them back now, not when the request ends.
+                lease.Release(wire.Capacity);
+                wire.Dispose();
             }
 
-            return buffer.Detach();
+            return refused ?? (gzip ? expanded : wire).Detach();
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !aborted.IsCancellationRequested)
         {
@@ -116,24 +89,77 @@ internal static class BodyReader
             // Kestrel's framing errors (a chunk size that overflows, say) arrive as IOException.
             return Refused(StatusCodes.Status400BadRequest, $"the body could not be read: {exception.Message}");
         }
-        finally
+    }
+
+    /// <summary>
+    /// Reads <paramref name="source"/> to its end into <paramref name="buffer"/>, growing it only
+    /// as bytes arrive and charging each growth to the lease first.
+    /// </summary>
+    /// <returns>Null when the whole source was read; else the refusal.</returns>
+    private static async Task<BodyReadResult?> FillAsync(GrowingBuffer buffer, Stream source, long? expected, bool eager, int cap, IngestMemoryLease lease, IngestOptions options, CancellationToken cancellationToken)
+    {
+        while (true)
         {
-            if (gzip)
+            if (buffer.Free == 0)
             {
-                await source.DisposeAsync().ConfigureAwait(false);
+                if (buffer.Length == cap)
+                {
+                    // At the cap: one more byte means too large, so probe for it rather than growing past it.
+                    return await source.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) == 0
+                        ? null
+                        : TooLarge(cap == options.MaxDecompressedBytes && source is GZipStream
+                            ? $"the gzip body expands to more than the limit of {options.MaxDecompressedBytes} bytes"
+                            : $"the body is larger than the limit of {options.MaxBodyBytes} bytes");
+                }
+
+                var next = NextSize(buffer.Capacity, expected, eager, cap);
+                var verdict = lease.TryGrowTo(lease.Bytes + next - buffer.Capacity);
+                if (verdict != BudgetVerdict.Granted)
+                {
+                    return OverBudget(verdict, options);
+                }
+
+                buffer.Grow(next);
             }
+
+            var read = await source.ReadAsync(buffer.FreeMemory, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return null;
+            }
+
+            buffer.Advance(read);
         }
+    }
+
+    /// <summary>
+    /// Inflates a gzip body that has fully arrived. Its trailer states the expanded size (modulo
+    /// 4 GiB), so an honest body is inflated into one buffer of the right size, and a bomb that
+    /// states its size is refused before any of it is inflated; a trailer that lies only costs the
+    /// liar the usual doubling, within its share of the budget and the cap.
+    /// </summary>
+    private static async Task<BodyReadResult?> ExpandAsync(GrowingBuffer compressed, GrowingBuffer expanded, IngestMemoryLease lease, IngestOptions options)
+    {
+        long? stated = compressed.Length >= 18 ? BinaryPrimitives.ReadUInt32LittleEndian(compressed.Written[^4..]) : null;
+        if (stated > options.MaxDecompressedBytes)
+        {
+            return TooLarge($"the gzip body states it expands to {stated} bytes, more than the limit of {options.MaxDecompressedBytes} bytes");
+        }
+
+        using var gzip = new GZipStream(compressed.AsStream(), CompressionMode.Decompress);
+        return await FillAsync(expanded, gzip, stated is > 0 ? stated : null, eager: true, options.MaxDecompressedBytes, lease, options, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Double, or jump straight to the declared length once the first buffer has filled: a client
     /// that has sent 64 KiB is sending, and one copy is cheaper than a chain of doublings.
     /// </summary>
-    private static int NextSize(int capacity, long? expected, int cap)
+    private static int NextSize(int capacity, long? expected, bool eager, int cap)
     {
         if (capacity == 0)
         {
-            return (int)Math.Min(expected is > 0 and < InitialBufferBytes ? expected.Value : InitialBufferBytes, cap);
+            // A sender's bytes may trickle: start small. Bytes already in memory: take the size they state.
+            return (int)Math.Min(expected is > 0 && (eager || expected < InitialBufferBytes) ? expected.Value : InitialBufferBytes, cap);
         }
 
         var doubled = (long)capacity * 2;
@@ -162,6 +188,10 @@ internal static class BodyReader
         public int Free => Capacity - Length;
 
         public Memory<byte> FreeMemory => _array.AsMemory(Length, Free);
+
+        public ReadOnlySpan<byte> Written => _array.AsSpan(0, Length);
+
+        public Stream AsStream() => new MemoryStream(_array ?? [], 0, Length, writable: false);
 
         public void Grow(int size)
         {

@@ -98,7 +98,7 @@ public sealed class IngestMemoryLease : IDisposable
 
     public long Bytes => Interlocked.Read(ref _bytes);
 
-    /// <summary>Grows the lease to <paramref name="bytes"/> in all; a lease never shrinks until it is disposed.</summary>
+    /// <summary>Grows the lease to <paramref name="bytes"/> in all.</summary>
     public BudgetVerdict TryGrowTo(long bytes)
     {
         var held = Bytes;
@@ -114,6 +114,17 @@ public sealed class IngestMemoryLease : IDisposable
         }
 
         return verdict;
+    }
+
+    /// <summary>Gives back part of the lease early (a buffer the request no longer needs).</summary>
+    public void Release(long bytes)
+    {
+        var released = Math.Min(bytes, Bytes);
+        if (released > 0)
+        {
+            Interlocked.Add(ref _bytes, -released);
+            _budget.Release(_client, released);
+        }
     }
 
     public void Dispose()
