@@ -11,11 +11,13 @@ namespace FunctionsObservability.Pipeline;
 /// Ingest               1000–1999    Ingest/IngestLog.cs
 /// Storage              2000–2999    Storage/
 ///   Clustering         2000s        PointWriter.cs, RecentRowsCompactor.cs
+///   Opening, damage    2100s        Composition/MetricsStoreStartup.cs, Composition/StoreOpener.cs
 /// Archive              3000–3999    Archive/
 ///   Archive runner     3000–3099    ArchiveRunner.cs
 ///   Archive cache      3100–3199    ArchiveCache.cs
 ///   Retention          3200–3299    RetentionRunner.cs
 ///   Blob store         3300–3399    BlobArchiveStore.cs
+///   Archive rebuild    3400–3499    ArchiveRebuilder.cs
 /// </code>
 /// The app (functions/) has its own table, FunctionsObservability.Functions.LogEvents; its events
 /// have their own logger categories.
@@ -38,6 +40,13 @@ internal static class LogEvents
     public const int ClusteringFailed    = 2002;
     public const int DiskFull            = 2003;
     public const int DiskWritableAgain   = 2004;
+
+    public const int DatabaseDamaged                  = 2101;
+    public const int DatabaseUnavailable              = 2102;
+    public const int DamagedDatabaseRecovering        = 2103;
+    public const int DamagedDatabaseRecovered         = 2104;
+    public const int DamagedDatabaseRecoveryFailed    = 2105;
+    public const int DamagedDatabaseRecoveryCompleted = 2106;
 
     #endregion Storage
 
@@ -62,6 +71,8 @@ internal static class LogEvents
 
     public const int ArchiveContainerCreated = 3301;
     public const int ArchivedBlobMismatch    = 3302;
+
+    public const int ArchivedFileUnreadable = 3401;
 
     #endregion Archive
 }

@@ -1,4 +1,6 @@
 using FunctionsObservability.Functions.Hosting;
+using FunctionsObservability.Pipeline.Composition;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Azure.Functions.Worker.Builder;
 
 namespace FunctionsObservability.Functions.Worker;
@@ -17,6 +19,13 @@ internal static class WorkerHost
         builder.UseMiddleware<HttpErrorsMiddleware>();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(60));
         builder.Services.AddAppServices(builder.Configuration);
+
+        // The store opens before the worker dials the host (MetricsStoreStartup), when the worker's
+        // log has no channel yet: what opening logs (a damaged file, a recovery) goes to the console
+        // too, which the Functions host captures and a supervisor sees.
+        builder.Logging.AddConsole();
+        builder.Logging.AddFilter<ConsoleLoggerProvider>((category, _) =>
+            category is not null && category.StartsWith(typeof(MetricsStoreStartup).Namespace + ".", StringComparison.Ordinal));
         return builder.Build();
     }
 }

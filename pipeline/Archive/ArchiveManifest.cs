@@ -118,9 +118,15 @@ public sealed class ArchiveManifest
     /// <summary>An id for a file about to be committed; ids are never reused, even after a failed run.</summary>
     public long NextFileId() => Interlocked.Increment(ref _nextFileId) - 1;
 
-    /// <summary>Files of this metric and hour already committed: the next file of the hour takes this sequence number.</summary>
-    public int CountForHour(string metric, long hourStartMicros) =>
-        Volatile.Read(ref _byMetric).TryGetValue(metric, out var files) ? files.Count(f => f.HourStartMicros == hourStartMicros) : 0;
+    /// <summary>
+    /// The sequence number of the next file of this metric and hour: one past the highest committed,
+    /// which is the count of committed files unless some are missing (a manifest rebuilt from the
+    /// store leaves out a file it could not read), so a new file never takes a committed one's name.
+    /// </summary>
+    public int NextSequenceForHour(string metric, long hourStartMicros) =>
+        Volatile.Read(ref _byMetric).TryGetValue(metric, out var files)
+            ? files.Where(f => f.HourStartMicros == hourStartMicros).Select(f => f.Sequence + 1).DefaultIfEmpty(0).Max()
+            : 0;
 
     /// <summary>
     /// Partition pruning: files of the metric whose hour overlaps [from, to) and whose series id

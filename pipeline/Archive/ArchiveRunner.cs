@@ -155,7 +155,7 @@ public sealed partial class ArchiveRunner
     private async Task<ArchivedFile?> ArchivePartitionAsync(string metric, long hourStart, CancellationToken token)
     {
         var fileId = _manifest.NextFileId();
-        var sequence = _manifest.CountForHour(metric, hourStart);
+        var sequence = _manifest.NextSequenceForHour(metric, hourStart);
         var path = ArchivePath.Build(metric, DateTimeOffset.FromUnixTimeMilliseconds(hourStart / 1000), string.Create(CultureInfo.InvariantCulture, $"part-{sequence:D5}.parquet"));
         var local = Path.Combine(_workDirectory, string.Create(CultureInfo.InvariantCulture, $"{fileId}.parquet"));
         try

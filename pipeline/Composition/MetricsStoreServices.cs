@@ -31,13 +31,21 @@ public static class MetricsStoreServices
         services.AddSingleton(options.Archiving);
         services.AddSingleton(options.ArchiveStore);
 
-        services.AddSingleton(sp => new MetricsDatabase(options.Storage));
+        // The database, catalog and manifest come from one open (MetricsStoreStartup runs it before
+        // the host starts); the catalog and manifest resolve the database first, so the container
+        // owns it from the start and disposes it last.
+        services.AddSingleton(sp => new StoreOpener(
+            options, sp.GetRequiredService<IArchiveStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<StoreOpener>>()));
+        services.AddSingleton(sp => sp.GetRequiredService<StoreOpener>().Open().Database);
         services.AddSingleton(sp =>
         {
-            var catalog = new SeriesCatalog(options.Storage.MaxSeries);
-            using var connection = sp.GetRequiredService<MetricsDatabase>().OpenConnection();
-            catalog.Load(connection);
-            return catalog;
+            sp.GetRequiredService<MetricsDatabase>();
+            return sp.GetRequiredService<StoreOpener>().Open().Catalog;
+        });
+        services.AddSingleton(sp =>
+        {
+            sp.GetRequiredService<MetricsDatabase>();
+            return sp.GetRequiredService<StoreOpener>().Open().Manifest;
         });
         services.AddSingleton<PointWriter>();
         services.AddSingleton<RecentRowsCompactor>();
@@ -74,13 +82,6 @@ public static class MetricsStoreServices
     {
         services.AddSingleton(sp => ArchiveStoreFactory.Create(options.ArchiveStore, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(sp => new ArchiveMetrics(sp.GetService<IMeterFactory>()));
-        services.AddSingleton(sp =>
-        {
-            var manifest = new ArchiveManifest();
-            using var connection = sp.GetRequiredService<MetricsDatabase>().OpenConnection();
-            manifest.Load(connection);
-            return manifest;
-        });
         services.AddSingleton(sp => new ArchiveCache(
             sp.GetRequiredService<IArchiveStore>(),
             options.Archiving,

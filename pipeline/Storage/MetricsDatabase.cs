@@ -17,26 +17,24 @@ public sealed class MetricsDatabase : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
         Directory.CreateDirectory(Path.GetDirectoryName(options.DatabasePath)!);
-        var builder = new DuckDBConnectionStringBuilder { DataSource = options.DatabasePath };
-        if (!string.IsNullOrEmpty(options.MemoryLimit))
-        {
-            builder["memory_limit"] = options.MemoryLimit;
-        }
-
-        if (options.Threads > 0)
-        {
-            builder["threads"] = options.Threads.ToString(CultureInfo.InvariantCulture);
-        }
-
-        ConnectionString = builder.ConnectionString;
+        ConnectionString = BuildConnectionString(options, readOnly: false);
 
         // The anchor keeps the native database alive for the life of the process, so opening a
         // reader connection is cheap and never re-reads the file.
         _anchor = new DuckDBConnection(ConnectionString);
-        _anchor.Open();
-        using var command = _anchor.CreateCommand();
-        command.CommandText = Schema.CreateStatements;
-        command.ExecuteNonQuery();
+        try
+        {
+            _anchor.Open();
+            using var command = _anchor.CreateCommand();
+            command.CommandText = Schema.CreateStatements;
+            command.ExecuteNonQuery();
+        }
+        catch (DuckDBException exception)
+        {
+            // Damage (or a lock held by another process) becomes one exception that names the file.
+            _anchor.Dispose();
+            throw DatabaseDamage.Describe(exception, options.DatabasePath);
+        }
     }
 
     public StorageOptions Options { get; }
@@ -59,4 +57,48 @@ public sealed class MetricsDatabase : IDisposable
     }
 
     public void Dispose() => _anchor.Dispose();
+
+    /// <summary>
+    /// Opens the file read-only, in a DuckDB instance of its own that closes with the connection: to
+    /// read a file that may be damaged without ever writing to it (a read-write instance writes a
+    /// checkpoint when it closes, even after only creating a view). Call it only while nothing else
+    /// in the process has the file open: DuckDB takes the access mode from the first connection.
+    /// </summary>
+    /// <exception cref="DatabaseOpenException">The file is damaged or cannot be opened.</exception>
+    internal static DuckDBConnection OpenReadOnly(StorageOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var connection = new DuckDBConnection(BuildConnectionString(options, readOnly: true));
+        try
+        {
+            connection.Open();
+            return connection;
+        }
+        catch (DuckDBException exception)
+        {
+            connection.Dispose();
+            throw DatabaseDamage.Describe(exception, options.DatabasePath);
+        }
+    }
+
+    private static string BuildConnectionString(StorageOptions options, bool readOnly)
+    {
+        var builder = new DuckDBConnectionStringBuilder { DataSource = options.DatabasePath };
+        if (!string.IsNullOrEmpty(options.MemoryLimit))
+        {
+            builder["memory_limit"] = options.MemoryLimit;
+        }
+
+        if (options.Threads > 0)
+        {
+            builder["threads"] = options.Threads.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (readOnly)
+        {
+            builder["access_mode"] = "READ_ONLY";
+        }
+
+        return builder.ConnectionString;
+    }
 }

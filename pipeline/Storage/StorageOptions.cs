@@ -10,6 +10,7 @@ public sealed class StorageOptions
     public const int DefaultCompactionRowThreshold = 2_000_000;
     public const int DefaultCompactionIdleSeconds = 2;
     public const int DefaultCompactionBucketSeconds = 600;
+    public const bool DefaultRecoverDamagedDatabase = false;
 
     /// <summary>Folder for the DuckDB file; relative paths resolve against the working directory.</summary>
     public string DataDirectory { get; set; } = DefaultDataDirectory;
@@ -36,6 +37,14 @@ public sealed class StorageOptions
 
     /// <summary>How long a queue message id or Idempotency-Key is remembered after its commit.</summary>
     public int DedupeWindowHours { get; set; } = 24;
+
+    /// <summary>
+    /// When the database file is damaged at start: move it (and its WAL) aside as
+    /// <c>metrics.duckdb.damaged-&lt;UTC time&gt;</c>, and start on a new file whose series catalog and
+    /// archive manifest are rebuilt from the archive store. Hot data not yet archived is lost, and
+    /// logged as a time range. Off, a damaged file stops start-up (exit code 3). Set it for one start.
+    /// </summary>
+    public bool RecoverDamagedDatabase { get; set; } = DefaultRecoverDamagedDatabase;
 
     public string DatabasePath => Path.GetFullPath(Path.Combine(DataDirectory, DatabaseFileName));
 

@@ -7,7 +7,7 @@ namespace FunctionsObservability.Tests.Infrastructure;
 /// <summary>The service's real executable (its build output), started as a separate process.</summary>
 public static class ServiceProcess
 {
-    public static Process Start(IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
+    public static Process Start(IEnumerable<string> arguments, IDictionary<string, string>? environment = null, ProcessOutput? output = null)
     {
         var dll = Path.Combine(RepositoryPaths.FunctionsFolder, "bin", RepositoryPaths.Configuration, "net10.0", "FunctionsObservability.Functions.dll");
         Assert.True(File.Exists(dll), $"service not built at {dll}");
@@ -37,8 +37,8 @@ public static class ServiceProcess
         }
 
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, line) => output?.Add(line.Data, error: false);
+        process.ErrorDataReceived += (_, line) => output?.Add(line.Data, error: true);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;

@@ -43,6 +43,7 @@ public sealed class OptionsDefaultsTests
         Assert.Equal(2_000_000, options.CompactionRowThreshold);
         Assert.Equal(2, options.CompactionIdleSeconds);
         Assert.Equal(600, options.CompactionBucketSeconds);
+        Assert.False(options.RecoverDamagedDatabase);
     }
 
     [Fact]
