@@ -6,7 +6,11 @@ public sealed class StorageOptions
     public const string SectionName = "Storage";
     public const string DefaultDataDirectory = "data";
     public const string DefaultDatabaseFileName = "metrics.duckdb";
-    public const int DefaultMaxSeries = 1_000_000;
+    /// <summary>About 0.65–1.2 KiB of memory each (measured with two tags): 250,000 keep the catalog near 250 MiB, within the README's ceiling.</summary>
+    public const int DefaultMaxSeries = 250_000;
+
+    /// <summary>DuckDB's buffer pool; it spills sorts and aggregates to disk beyond it. Part of the README's memory ceiling.</summary>
+    public const string DefaultMemoryLimit = "256MB";
     public const int DefaultCompactionRowThreshold = 2_000_000;
     public const int DefaultCompactionIdleSeconds = 2;
     public const int DefaultCompactionBucketSeconds = 600;
@@ -18,7 +22,7 @@ public sealed class StorageOptions
     public string DatabaseFileName { get; set; } = DefaultDatabaseFileName;
 
     /// <summary>DuckDB memory limit, e.g. <c>512MB</c>; empty leaves DuckDB's default (80% of RAM).</summary>
-    public string MemoryLimit { get; set; } = "1GB";
+    public string MemoryLimit { get; set; } = DefaultMemoryLimit;
 
     /// <summary>DuckDB worker threads; 0 means one per core.</summary>
     public int Threads { get; set; }

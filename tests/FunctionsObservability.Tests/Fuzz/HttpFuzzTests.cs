@@ -14,6 +14,9 @@ namespace FunctionsObservability.Tests.Fuzz;
 /// </summary>
 public sealed class HttpFuzzTests(ITestOutputHelper output)
 {
+    /// <summary>The README's "Memory" ceiling with the defaults.</summary>
+    private const long MemoryCeilingBytes = 1024L * 1024 * 1024;
+
     private const int Seed = 20_251_122;
 
     private const int Senders = 8;
@@ -58,6 +61,15 @@ public sealed class HttpFuzzTests(ITestOutputHelper output)
             {
                 problems.Add($"after the fuzz run /api/health/ready answered {(int)ready.StatusCode}: {await ready.Content.ReadAsStringAsync()}");
             }
+        }
+
+        // The README's memory ceiling holds (the service runs inside the test process here, so this
+        // is the service and the test runner together).
+        var peak = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64;
+        output.WriteLine($"peak working set of the process (service and test runner): {peak / (1024 * 1024)} MiB");
+        if (peak > MemoryCeilingBytes)
+        {
+            problems.Add($"peak working set {peak} bytes is above the README's ceiling of {MemoryCeilingBytes} bytes");
         }
 
         var (paged, streamed, catalog) = await FuzzSeed.CountAsync(host.Client, problems);

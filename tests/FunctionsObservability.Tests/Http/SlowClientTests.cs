@@ -100,8 +100,14 @@ public sealed class SlowClientTests(ITestOutputHelper output)
             var p99 = latencies[(int)Math.Ceiling(latencies.Count * 0.99) - 1];
             output.WriteLine($"normal writer under {Uploaders} slow uploaders: {latencies.Count} requests, p50 {p50:F1} ms, p99 {p99:F1} ms, max {latencies[^1]:F1} ms");
 
+            var peak = Process.GetCurrentProcess().PeakWorkingSet64;
+            output.WriteLine($"peak working set of the process (service and test runner): {peak / (1024 * 1024)} MiB");
+
             Assert.Empty(refused);
             Assert.True(p99 < 100, $"p99 {p99:F1} ms (p50 {p50:F1} ms) under {Uploaders} slow uploaders");
+
+            // The README's memory ceiling with the defaults (the service runs inside the test process here).
+            Assert.True(peak < 1024L * 1024 * 1024, $"peak working set {peak} bytes is above the README's 1 GiB ceiling");
         }
         finally
         {
