@@ -47,6 +47,7 @@ internal static class LogEvents
     public const int DamagedDatabaseRecovered         = 2104;
     public const int DamagedDatabaseRecoveryFailed    = 2105;
     public const int DamagedDatabaseRecoveryCompleted = 2106;
+    public const int DatabaseDamagedWhileServing      = 2107;
 
     #endregion Storage
 

@@ -28,7 +28,9 @@ internal static class HealthEndpoints
         var pipeline = services.GetRequiredService<IngestPipeline>();
         var writer = services.GetRequiredService<PointWriter>();
         var fullSince = writer.FullSince;
-        var ready = pipeline.IsAcceptingWrites && pipeline.IsWriterRunning && fullSince is null;
+        var damage = services.GetRequiredService<StoreDamage>();
+        var damaged = damage.Reason;
+        var ready = pipeline.IsAcceptingWrites && pipeline.IsWriterRunning && fullSince is null && damaged is null;
         var duckdbMemory = DuckDbMemoryBytes(services.GetRequiredService<MetricsDatabase>());
         return JsonOutput.WriteAsync(context.Response, json =>
         {
@@ -36,7 +38,12 @@ internal static class HealthEndpoints
             json.WriteString("status", ready ? "ready" : "not ready");
             json.WriteString("writer", pipeline.IsWriterRunning ? (pipeline.IsAcceptingWrites ? "running" : "draining") : "stopped");
             json.WriteNumber("bufferDepth", pipeline.BufferDepth);
-            json.WriteString("storage", fullSince is null ? "writable" : "full");
+            json.WriteString("storage", damaged is not null ? "damaged" : fullSince is null ? "writable" : "full");
+            if (damaged is not null)
+            {
+                json.WriteString("storageDamage", damaged);
+            }
+
             if (fullSince is { } since)
             {
                 json.WriteString("storageFullSince", since);

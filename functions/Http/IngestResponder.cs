@@ -13,6 +13,9 @@ internal sealed class IngestResponder(HttpContext context, bool influxStyle, int
     /// <summary>Freeing disk space takes an operator; a client retrying every second would only add load.</summary>
     private const int StorageFullRetryAfterSeconds = 30;
 
+    /// <summary>A damaged file needs an operator and a restart.</summary>
+    private const int StoreDamagedRetryAfterSeconds = 60;
+
     public Task ResultAsync(IngestResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -34,6 +37,8 @@ internal sealed class IngestResponder(HttpContext context, bool influxStyle, int
             case IngestOutcome.Overloaded:
             case IngestOutcome.ShuttingDown:
                 return ErrorAsync(StatusCodes.Status503ServiceUnavailable, $"{result.Message}; nothing was written, retry later");
+            case IngestOutcome.StoreDamaged:
+                return WriteAsync(StatusCodes.Status503ServiceUnavailable, null, $"{result.Message}; nothing was written", StoreDamagedRetryAfterSeconds);
             case IngestOutcome.StorageFull:
                 return WriteAsync(StatusCodes.Status507InsufficientStorage, null, $"{result.Message}; nothing was written, retry once space is freed", StorageFullRetryAfterSeconds);
             default:

@@ -42,6 +42,19 @@ internal static class QueryEndpoints
 
             await JsonOutput.ErrorAsync(context.Response, status, exception.Message, exception.Parameter).ConfigureAwait(false);
         }
+        catch (Exception exception) when (context.RequestServices.GetRequiredService<StoreDamage>().TryReport(exception))
+        {
+            // A damaged block: this query fails with its cause; the file takes no more writes (StoreDamage).
+            if (!context.Response.HasStarted)
+            {
+                await JsonOutput.ErrorAsync(context.Response, StatusCodes.Status500InternalServerError,
+                    context.RequestServices.GetRequiredService<StoreDamage>().Describe()).ConfigureAwait(false);
+            }
+            else
+            {
+                context.Abort();
+            }
+        }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // The client went away; DuckDB was interrupted through the lease's cancellation.

@@ -47,6 +47,7 @@ public static class MetricsStoreServices
             sp.GetRequiredService<MetricsDatabase>();
             return sp.GetRequiredService<StoreOpener>().Open().Manifest;
         });
+        services.AddSingleton<StoreDamage>();
         services.AddSingleton<PointWriter>();
         services.AddSingleton<RecentRowsCompactor>();
         AddIngestMesh(services, options);

@@ -28,4 +28,7 @@ public enum IngestOutcome
 
     /// <summary>The disk is full; nothing of the request was written, and a retry succeeds once space is freed.</summary>
     StorageFull,
+
+    /// <summary>The database file is known to be damaged; nothing is written into it until it is recovered.</summary>
+    StoreDamaged,
 }

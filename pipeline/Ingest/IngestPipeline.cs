@@ -293,18 +293,21 @@ public sealed class IngestPipeline : IAsyncDisposable
         catch (Exception exception)
         {
             // Only this batch fails; the writer keeps going for the batches behind it. A full disk
-            // is logged once by the writer, not once per batch.
-            var full = exception is StorageFullException;
-            if (!full)
+            // or a damaged file is logged once where it is found, not once per batch.
+            var outcome = exception switch
+            {
+                StorageFullException => IngestOutcome.StorageFull,
+                StoreDamagedException => IngestOutcome.StoreDamaged,
+                _ => IngestOutcome.StorageFailed,
+            };
+            if (outcome == IngestOutcome.StorageFailed)
             {
                 IngestLog.CommitFailed(_logger, items.Count, points, exception);
             }
 
             foreach (var item in items)
             {
-                Finish(item.Request, full
-                    ? IngestResult.Refused(IngestOutcome.StorageFull, exception.Message)
-                    : IngestResult.Refused(IngestOutcome.StorageFailed, $"the commit failed: {exception.Message}"));
+                Finish(item.Request, IngestResult.Refused(outcome, outcome == IngestOutcome.StorageFailed ? $"the commit failed: {exception.Message}" : exception.Message));
             }
 
             return;

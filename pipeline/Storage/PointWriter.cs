@@ -15,14 +15,16 @@ public sealed partial class PointWriter : IDisposable
     private readonly MetricsDatabase _database;
     private readonly StorageOptions _options;
     private readonly ILogger<PointWriter> _logger;
+    private readonly StoreDamage _damage;
     private long _recentRows;
     private long _lastWriteTimestamp;
     private long _fullSinceTicks;
 
-    public PointWriter(MetricsDatabase database, ILogger<PointWriter> logger)
+    public PointWriter(MetricsDatabase database, StoreDamage damage, ILogger<PointWriter> logger)
     {
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
+        _damage = damage;
         _options = database.Options;
         _logger = logger;
         _connection = database.OpenConnection();
@@ -51,10 +53,19 @@ public sealed partial class PointWriter : IDisposable
     /// </summary>
     private T Guarded<T>(Func<T> write)
     {
+        if (_damage.Reason is not null)
+        {
+            throw new StoreDamagedException(_damage.Describe());
+        }
+
         T result;
         try
         {
             result = write();
+        }
+        catch (Exception exception) when (_damage.TryReport(exception))
+        {
+            throw new StoreDamagedException(_damage.Describe(), exception);
         }
         catch (Exception exception) when (StorageFullException.IsOutOfSpace(exception))
         {

@@ -46,9 +46,9 @@ public sealed partial class RecentRowsCompactor
                         _writer.Compact();
                     }
                 }
-                catch (StorageFullException)
+                catch (Exception exception) when (exception is StorageFullException or StoreDamagedException)
                 {
-                    // The writer logged the full disk once; a later idle period tries again.
+                    // The writer logged the full disk or the damage once; a later idle period tries again.
                     _pausedUntil = Stopwatch.GetTimestamp() + (long)(FullDiskPause.TotalSeconds * Stopwatch.Frequency);
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
