@@ -4,48 +4,76 @@ using System.Text.Json.Nodes;
 
 namespace FunctionsObservability.Bench;
 
-/// <summary>The service's admin archive endpoint, driven until nothing is left to archive.</summary>
+/// <summary>The service's admin archive endpoint, driven until nothing is left to archive (one streaming request).</summary>
 internal static class AdminArchive
 {
     public const string Path = "/api/admin/archive";
 
-    /// <summary>POST /api/admin/archive until morePending is false (at most 50 runs), with the server's CPU and RSS over all of them.</summary>
+    /// <summary>
+    /// One <c>POST /api/admin/archive?untilDone=true</c> with <c>Accept: application/x-ndjson</c>: the
+    /// service runs archive runs back to back until nothing is pending, streaming a line per
+    /// partition (printed to stderr as it arrives) and a summary per run; with the server's CPU and
+    /// RSS over all of it. <c>runs</c> holds each run's summary line as it arrived.
+    /// </summary>
     public static async Task<JsonObject> RunUntilDrainedAsync(HttpClient client, int? pid)
     {
         var runs = new JsonArray();
         long files = 0, rows = 0, bytes = 0;
+        var partitions = 0;
         string? error = null;
         await using var meter = new ResourceMeter(pid);
         meter.Start();
-        for (var n = 0; n < 50; n++)
+        var start = Stopwatch.GetTimestamp();
+        using (var request = new HttpRequestMessage(HttpMethod.Post, Http.Relative(Path + "?untilDone=true")))
         {
-            var start = Stopwatch.GetTimestamp();
-            using var response = await client.PostAsync(Http.Relative(Path), null);
-            var text = await response.Content.ReadAsStringAsync();
-            var ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            JsonNode? answer;
-            try
+            request.Headers.Accept.ParseAdd("application/x-ndjson");
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            var status = (int)response.StatusCode;
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            JsonObject? final = null;
+            var text = "";
+            while (await reader.ReadLineAsync() is { } line)
             {
-                answer = JsonNode.Parse(text);
-            }
-            catch (JsonException)
-            {
-                answer = text;
+                text = line;
+                var ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                JsonObject? o;
+                try
+                {
+                    o = JsonNode.Parse(line) as JsonObject;
+                }
+                catch (JsonException)
+                {
+                    o = null;
+                }
+
+                switch (o?["event"]?.GetValue<string>())
+                {
+                    case "partition" or "partitionFailed" or "partitionDeferred":
+                        partitions++;
+                        Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] archive: run {o!["run"]} {o["done"]}/{o["total"]} {o["event"]} {o["metric"]} {o["hour"]} {o["rows"]} rows {o["bytes"]} bytes{(o["error"] is { } e ? $": {e}" : "")}");
+                        break;
+                    case "run":
+                        runs.Add(new JsonObject { ["status"] = status, ["client_ms"] = JsonOut.Num(ms, 1), ["answer"] = o!.DeepClone() });
+                        break;
+                    case "completed" or "failed" or "skipped":
+                        final = o;
+                        break;
+                }
             }
 
-            runs.Add(new JsonObject { ["status"] = (int)response.StatusCode, ["client_ms"] = JsonOut.Num(ms, 1), ["answer"] = answer });
-            if (!response.IsSuccessStatusCode || answer is not JsonObject o)
+            if (!response.IsSuccessStatusCode || final is null)
             {
-                error = $"HTTP {(int)response.StatusCode}: {IngestCommand.Truncate(text)}";
-                break;
+                error = $"HTTP {status}: {IngestCommand.Truncate(final?.ToJsonString() ?? text)}";
             }
-
-            files += o["filesArchived"]?.GetValue<long>() ?? 0;
-            rows += o["rowsArchived"]?.GetValue<long>() ?? 0;
-            bytes += o["bytesArchived"]?.GetValue<long>() ?? 0;
-            if (o["morePending"]?.GetValue<bool>() != true)
+            else
             {
-                break;
+                files = final["filesArchived"]?.GetValue<long>() ?? 0;
+                rows = final["rowsArchived"]?.GetValue<long>() ?? 0;
+                bytes = final["bytesArchived"]?.GetValue<long>() ?? 0;
+                if (final["event"]?.GetValue<string>() != "completed")
+                {
+                    error = $"archive {final["event"]}: {final["summary"]}";
+                }
             }
         }
 
@@ -54,7 +82,9 @@ internal static class AdminArchive
         {
             ["ok"] = error is null,
             ["error"] = error,
-            ["requests"] = runs.Count,
+            ["requests"] = 1,
+            ["archive_runs"] = runs.Count,
+            ["partitions"] = partitions,
             ["files"] = files,
             ["rows"] = rows,
             ["bytes"] = bytes,

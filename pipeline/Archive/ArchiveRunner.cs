@@ -67,12 +67,14 @@ public sealed partial class ArchiveRunner
     /// <summary>Called after each stage of each partition; tests use it to inject failures.</summary>
     internal Func<ArchiveStage, string, CancellationToken, Task>? StageHook { get; set; }
 
-    public async Task<ArchiveRunResult> RunAsync(CancellationToken cancellationToken)
+    public Task<ArchiveRunResult> RunAsync(CancellationToken cancellationToken) => RunAsync(null, cancellationToken);
+
+    /// <summary>One run, reporting each partition to <paramref name="progress"/> after its commit or failure.</summary>
+    public async Task<ArchiveRunResult> RunAsync(IArchiveProgress? progress, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
         if (!_options.Enabled)
         {
-            return new ArchiveRunResult(true, 0, 0, 0, 0, 0, false, null, TimeSpan.Zero, "archiving is turned off (Archive:Enabled)");
+            return Disabled();
         }
 
         using var held = _lock.TryEnter();
@@ -82,42 +84,64 @@ public sealed partial class ArchiveRunner
             return new ArchiveRunResult(true, 0, 0, 0, 0, 0, false, null, TimeSpan.Zero);
         }
 
+        return await RunHeldAsync(1, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static ArchiveRunResult Disabled() =>
+        new(true, 0, 0, 0, 0, 0, false, null, TimeSpan.Zero, "archiving is turned off (Archive:Enabled)");
+
+    private async Task<ArchiveRunResult> RunPartitionsAsync(int run, IArchiveProgress? progress, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(_options.RunTimeoutSeconds));
         var token = timeout.Token;
-        int files = 0, failed = 0, deferred = 0;
+        int files = 0, failed = 0, deferred = 0, done = 0, total = 0;
         long rows = 0, bytes = 0;
         string? error = null;
         var more = false;
+        (string Metric, long HourStart)? current = null;
         try
         {
             PrepareWorkDirectory();
             var cutoff = HotWindowStart();
             var partitions = FindDuePartitions(cutoff, _options.MaxPartitionsPerRun + 1);
             more = partitions.Count > _options.MaxPartitionsPerRun;
+            total = Math.Min(partitions.Count, _options.MaxPartitionsPerRun);
             foreach (var (metric, hourStart) in partitions.Take(_options.MaxPartitionsPerRun))
             {
                 token.ThrowIfCancellationRequested();
+                current = (metric, hourStart);
+                ArchivePartitionProgress report;
                 try
                 {
                     var file = await ArchivePartitionAsync(metric, hourStart, token).ConfigureAwait(false);
+                    done++;
                     if (file is null)
                     {
                         deferred++;
-                        continue;
+                        report = new(run, metric, hourStart, ArchivePartitionOutcome.Deferred, 0, 0, null, null, done, total);
                     }
-
-                    files++;
-                    rows += file.Rows;
-                    bytes += file.Bytes;
+                    else
+                    {
+                        files++;
+                        rows += file.Rows;
+                        bytes += file.Bytes;
+                        report = new(run, metric, hourStart, ArchivePartitionOutcome.Archived, file.Rows, file.Bytes, file.Path, null, done, total);
+                    }
                 }
                 catch (ArchiveVerificationException exception)
                 {
                     // A bad file for one partition says nothing about the others: go on with them.
+                    done++;
                     failed++;
                     _metrics.PartitionFailures.Add(1);
                     LogPartitionFailed(_logger, metric, FormatHour(hourStart), exception);
+                    report = new(run, metric, hourStart, ArchivePartitionOutcome.Failed, 0, 0, null, exception.Message, done, total);
                 }
+
+                current = null;
+                await ReportAsync(progress, report, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -127,7 +151,7 @@ public sealed partial class ArchiveRunner
             _metrics.PartitionFailures.Add(1);
             LogRunStopped(_logger, error, null);
         }
-        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested && exception is not ArchiveProgressException)
         {
             // Storage down or slow, disk full: stop here, rows stay hot, the next run catches up.
             // Not cancelled by the caller, so a cancellation here came from below: the Blob SDK
@@ -137,6 +161,12 @@ public sealed partial class ArchiveRunner
             failed++;
             _metrics.PartitionFailures.Add(1);
             LogRunStopped(_logger, error, exception);
+        }
+
+        if (error is not null && current is { } stopped)
+        {
+            await ReportAsync(progress, new(run, stopped.Metric, stopped.HourStart, ArchivePartitionOutcome.Failed, 0, 0, null, error, done + 1, total), cancellationToken)
+                .ConfigureAwait(false);
         }
 
         var result = new ArchiveRunResult(false, files, rows, bytes, failed, deferred, more, error, Stopwatch.GetElapsedTime(started));
