@@ -49,7 +49,7 @@ internal static class AdminArchiveEndpoints
             context.Response.Headers.RetryAfter = "60";
         }
 
-        await JsonOutput.WriteAsync(context.Response, json => WriteSummary(json, result, untilDone ? runs : null, withEvent: false), status).ConfigureAwait(false);
+        await JsonOutput.WriteAsync(context.Response, json => WriteSummary(json, result, untilDone ? runs : null, eventName: null), status).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -74,7 +74,7 @@ internal static class AdminArchiveEndpoints
                 }
             }
 
-            await progress.WriteLineAsync(json => WriteSummary(json, result, untilDone ? runs : null, withEvent: true), aborted).ConfigureAwait(false);
+            await progress.WriteLineAsync(json => WriteSummary(json, result, untilDone ? runs : null, eventName: StatusText(result)), aborted).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
@@ -89,12 +89,19 @@ internal static class AdminArchiveEndpoints
 
     private static string StatusText(ArchiveRunResult result) => result.Skipped ? "skipped" : result.Succeeded ? "completed" : "failed";
 
-    private static void WriteSummary(Utf8JsonWriter json, ArchiveRunResult result, int? runs, bool withEvent)
+    /// <param name="eventName">The NDJSON line's event (a run's own line is "run"); null for the plain JSON answer.</param>
+    /// <param name="run">Which run of an untilDone request this line sums up.</param>
+    private static void WriteSummary(Utf8JsonWriter json, ArchiveRunResult result, int? runs, string? eventName, int? run = null)
     {
         json.WriteStartObject();
-        if (withEvent)
+        if (eventName is not null)
         {
-            json.WriteString("event", StatusText(result));
+            json.WriteString("event", eventName);
+        }
+
+        if (run is { } number)
+        {
+            json.WriteNumber("run", number);
         }
 
         json.WriteString("status", StatusText(result));
@@ -156,27 +163,7 @@ internal static class AdminArchiveEndpoints
 
         /// <summary>Under <c>untilDone</c>, each run's own summary (<c>"event":"run"</c>) before the next run starts.</summary>
         public ValueTask RunFinishedAsync(int run, ArchiveRunResult result, CancellationToken cancellationToken) =>
-            !untilDone ? ValueTask.CompletedTask : WriteLineAsync(json =>
-            {
-                json.WriteStartObject();
-                json.WriteString("event", "run");
-                json.WriteNumber("run", run);
-                json.WriteString("status", StatusText(result));
-                json.WriteString("summary", result.Describe());
-                json.WriteNumber("filesArchived", result.FilesArchived);
-                json.WriteNumber("rowsArchived", result.RowsArchived);
-                json.WriteNumber("bytesArchived", result.BytesArchived);
-                json.WriteNumber("partitionsFailed", result.PartitionsFailed);
-                json.WriteNumber("partitionsDeferred", result.PartitionsDeferred);
-                json.WriteBoolean("morePending", result.MorePending);
-                json.WriteNumber("elapsedMs", Math.Round(result.Elapsed.TotalMilliseconds, 1));
-                if (result.Error is not null)
-                {
-                    json.WriteString("error", result.Error);
-                }
-
-                json.WriteEndObject();
-            }, cancellationToken);
+            !untilDone ? ValueTask.CompletedTask : WriteLineAsync(json => WriteSummary(json, result, runs: null, eventName: "run", run), cancellationToken);
 
         public async ValueTask WriteLineAsync(Action<Utf8JsonWriter> write, CancellationToken cancellationToken)
         {
