@@ -16,7 +16,6 @@ internal readonly record struct JsonPoint(SeriesDescriptor Series, long Timestam
 internal sealed class JsonPointReader(ParsedBatch into)
 {
     private const int MaxTimestampBytes = 64;
-    private const int MaxShownBytes = 64;
 
     private readonly Dictionary<string, int> _seriesIndexByKey = new(StringComparer.Ordinal);
     private readonly List<KeyValuePair<string, string>> _tags = [];
@@ -47,7 +46,7 @@ internal sealed class JsonPointReader(ParsedBatch into)
                 }
                 else
                 {
-                    metric = ReadText(ref reader, out var problem);
+                    metric = JsonText.ReadText(ref reader, out var problem);
                     error ??= problem is not null ? $"field \"metric\" {problem}"
                         : metric!.Length == 0 ? "field \"metric\" is empty" : null;
                 }
@@ -137,7 +136,7 @@ internal sealed class JsonPointReader(ParsedBatch into)
     /// name (and so is skipped like any unknown property): comparing it would throw.
     /// </summary>
     public static bool NameIs(in Utf8JsonReader reader, ReadOnlySpan<byte> name) =>
-        (!reader.ValueIsEscaped || IsText(reader)) && reader.ValueTextEquals(name);
+        (!reader.ValueIsEscaped || JsonText.IsText(reader)) && reader.ValueTextEquals(name);
 
     public static string Describe(JsonTokenType token) => token switch
     {
@@ -167,10 +166,10 @@ internal sealed class JsonPointReader(ParsedBatch into)
         string? error = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var key = ReadText(ref reader, out var keyProblem);
+            var key = JsonText.ReadText(ref reader, out var keyProblem);
             if (key is null)
             {
-                error ??= $"tag key \"{ShowRaw(reader.ValueSpan)}\" {keyProblem}";
+                error ??= $"tag key \"{JsonText.ShowRaw(reader.ValueSpan)}\" {keyProblem}";
                 reader.Read();
                 reader.Skip();
                 continue;
@@ -184,7 +183,7 @@ internal sealed class JsonPointReader(ParsedBatch into)
                 continue;
             }
 
-            var value = ReadText(ref reader, out var valueProblem);
+            var value = JsonText.ReadText(ref reader, out var valueProblem);
             if (value is null)
             {
                 error ??= $"value of tag \"{key}\" {valueProblem}";
@@ -211,7 +210,7 @@ internal sealed class JsonPointReader(ParsedBatch into)
                     return micros;
                 }
 
-                error ??= TextProblem(reader) is { } problem
+                error ??= JsonText.TextProblem(reader) is { } problem
                     ? $"field \"timestamp\" {problem}"
                     : $"field \"timestamp\" is not an RFC 3339 date-time with an offset, such as 2026-11-22T10:00:00Z: \"{Shorten(reader.GetString()!)}\"";
                 return 0;
@@ -245,7 +244,7 @@ internal sealed class JsonPointReader(ParsedBatch into)
         }
 
         // CopyString would throw for a lone surrogate escape.
-        if (reader.ValueSpan.Length > MaxTimestampBytes || !IsText(reader))
+        if (reader.ValueSpan.Length > MaxTimestampBytes || !JsonText.IsText(reader))
         {
             return false;
         }
@@ -267,79 +266,4 @@ internal sealed class JsonPointReader(ParsedBatch into)
         var length = char.IsHighSurrogate(text[MaxTimestampBytes - 1]) ? MaxTimestampBytes - 1 : MaxTimestampBytes;
         return string.Concat(text.AsSpan(0, length), "...");
     }
-
-    /// <summary>The current string or property name, or null with the problem when it is not text.</summary>
-    private static string? ReadText(ref Utf8JsonReader reader, out string? problem)
-    {
-        problem = TextProblem(reader);
-        return problem is null ? reader.GetString() : null;
-    }
-
-    /// <summary>
-    /// Why the current string or property name is not text, or null if it is. The reader checks neither
-    /// the UTF-8 nor the pairing of surrogate escapes while reading; <c>GetString</c> throws for both.
-    /// </summary>
-    private static string? TextProblem(in Utf8JsonReader reader)
-    {
-        // Payloads are single spans, so a value is never split into a ValueSequence.
-        var raw = reader.ValueSpan;
-        if (!Utf8.IsValid(raw))
-        {
-            return "is not valid UTF-8";
-        }
-
-        var escape = reader.ValueIsEscaped ? IndexOfLoneSurrogateEscape(raw) : -1;
-        return escape < 0 ? null
-            : $"holds a lone surrogate escape \"{Encoding.ASCII.GetString(raw.Slice(escape, 6))}\", which cannot be stored as UTF-8";
-    }
-
-    private static bool IsText(in Utf8JsonReader reader) =>
-        Utf8.IsValid(reader.ValueSpan) && (!reader.ValueIsEscaped || IndexOfLoneSurrogateEscape(reader.ValueSpan) < 0);
-
-    /// <summary>
-    /// Index of the first <c>\uXXXX</c> escape that is half of a surrogate pair, or -1. Escapes are ASCII, so
-    /// a raw value that is valid UTF-8 unescapes to valid UTF-8 unless it holds one of these.
-    /// </summary>
-    private static int IndexOfLoneSurrogateEscape(ReadOnlySpan<byte> raw)
-    {
-        // The reader has already checked the escapes: a backslash, then one of "\/bfnrt or u and four hex digits.
-        var backslash = raw.IndexOf((byte)'\\');
-        while (backslash >= 0)
-        {
-            var length = 2;
-            if (raw[backslash + 1] == (byte)'u')
-            {
-                var unit = EscapedUnit(raw, backslash);
-                if (char.IsLowSurrogate(unit))
-                {
-                    return backslash;
-                }
-
-                length = 6;
-                if (char.IsHighSurrogate(unit))
-                {
-                    var next = backslash + 6;
-                    if (next + 6 > raw.Length || raw[next] != (byte)'\\' || raw[next + 1] != (byte)'u' || !char.IsLowSurrogate(EscapedUnit(raw, next)))
-                    {
-                        return backslash;
-                    }
-
-                    length = 12;
-                }
-            }
-
-            var rest = backslash + length;
-            var found = raw[rest..].IndexOf((byte)'\\');
-            backslash = found < 0 ? -1 : rest + found;
-        }
-
-        return -1;
-    }
-
-    private static char EscapedUnit(ReadOnlySpan<byte> raw, int backslash) =>
-        Utf8Parser.TryParse(raw.Slice(backslash + 2, 4), out ushort unit, out _, 'x') ? (char)unit : '\0';
-
-    /// <summary>A name that is not text, as written (escapes kept, bad bytes as U+FFFD), shortened for the message.</summary>
-    private static string ShowRaw(ReadOnlySpan<byte> raw) =>
-        raw.Length > MaxShownBytes ? Encoding.UTF8.GetString(raw[..MaxShownBytes]) + "..." : Encoding.UTF8.GetString(raw);
 }
