@@ -43,48 +43,6 @@ public sealed partial class PointWriter : IDisposable
 
     public TimeSpan SinceLastWrite => Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastWriteTimestamp));
 
-    /// <summary>Since when writes fail for lack of disk space; null while they succeed.</summary>
-    public DateTimeOffset? FullSince => Interlocked.Read(ref _fullSinceTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
-
-    /// <summary>
-    /// Runs one write (a commit or a clustering move). A failure for lack of space becomes a
-    /// <see cref="StorageFullException"/>, logged once when it starts, and once more when a write
-    /// succeeds again, instead of once per failed request.
-    /// </summary>
-    private T Guarded<T>(Func<T> write)
-    {
-        if (_damage.Reason is not null)
-        {
-            throw new StoreDamagedException(_damage.Describe());
-        }
-
-        T result;
-        try
-        {
-            result = write();
-        }
-        catch (Exception exception) when (_damage.TryReport(exception))
-        {
-            throw new StoreDamagedException(_damage.Describe(), exception);
-        }
-        catch (Exception exception) when (StorageFullException.IsOutOfSpace(exception))
-        {
-            if (Interlocked.CompareExchange(ref _fullSinceTicks, DateTimeOffset.UtcNow.UtcTicks, 0) == 0)
-            {
-                LogDiskFull(_logger, _database.Options.DatabasePath, exception.Message);
-            }
-
-            throw new StorageFullException($"the disk holding {_database.Options.DatabasePath} is full: {exception.Message}", exception);
-        }
-
-        if (Interlocked.Exchange(ref _fullSinceTicks, 0) > 0)
-        {
-            LogDiskWritable(_logger, _database.Options.DatabasePath);
-        }
-
-        return result;
-    }
-
     /// <summary>
     /// Appends the given chunks and any series they introduce in one transaction. Either all of it
     /// is committed or none of it; on failure the series stay marked unpersisted for a later batch.
@@ -303,12 +261,6 @@ public sealed partial class PointWriter : IDisposable
 
         return created;
     }
-
-    [LoggerMessage(EventId = LogEvents.DiskFull, Level = LogLevel.Error, Message = "The disk holding {DatabasePath} is full: writes are refused (507) until space is freed, and nothing accepted is lost. {Reason}")]
-    private static partial void LogDiskFull(ILogger logger, string databasePath, string reason);
-
-    [LoggerMessage(EventId = LogEvents.DiskWritableAgain, Level = LogLevel.Information, Message = "The disk holding {DatabasePath} takes writes again")]
-    private static partial void LogDiskWritable(ILogger logger, string databasePath);
 
     [LoggerMessage(EventId = LogEvents.RecentRowsClustered, Level = LogLevel.Information, Message = "Clustered {Rows} rows in {ElapsedMs:F0} ms")]
     private static partial void LogCompacted(ILogger logger, long rows, double elapsedMs);
