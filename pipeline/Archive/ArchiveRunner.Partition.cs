@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 using DuckDB.NET.Data;
 using FunctionsObservability.Pipeline.Storage;
-using Microsoft.Extensions.Logging;
 
 namespace FunctionsObservability.Pipeline.Archive;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using DuckDB.NET.Data;
 using FunctionsObservability.Pipeline.Storage;
 using Microsoft.Extensions.Logging;
 

@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Tasks.Dataflow;
-using FunctionsObservability.Pipeline.Formats;
-using FunctionsObservability.Pipeline.Model;
 using FunctionsObservability.Pipeline.Storage;
-using Microsoft.Extensions.Logging;
 
 namespace FunctionsObservability.Pipeline.Ingest;
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Threading.Tasks.Dataflow;
 using FunctionsObservability.Pipeline.Formats;
 using FunctionsObservability.Pipeline.Model;
