@@ -48,6 +48,7 @@ public static class MetricsStoreServices
             return sp.GetRequiredService<StoreOpener>().Open().Manifest;
         });
         services.AddSingleton<StoreDamage>();
+        services.AddSingleton<DataVersions>();
         services.AddSingleton<PointWriter>();
         services.AddSingleton<RecentRowsCompactor>();
         AddIngestMesh(services, options);

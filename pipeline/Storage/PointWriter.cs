@@ -16,15 +16,17 @@ public sealed partial class PointWriter : IDisposable
     private readonly StorageOptions _options;
     private readonly ILogger<PointWriter> _logger;
     private readonly StoreDamage _damage;
+    private readonly DataVersions _versions;
     private long _recentRows;
     private long _lastWriteTimestamp;
     private long _fullSinceTicks;
 
-    public PointWriter(MetricsDatabase database, StoreDamage damage, ILogger<PointWriter> logger)
+    public PointWriter(MetricsDatabase database, StoreDamage damage, DataVersions versions, ILogger<PointWriter> logger)
     {
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
         _damage = damage;
+        _versions = versions;
         _options = database.Options;
         _logger = logger;
         _connection = database.OpenConnection();
@@ -97,6 +99,15 @@ public sealed partial class PointWriter : IDisposable
         {
             CountPoints(chunk);
             rows += chunk.Batch.Count;
+            var lastMetric = -1;
+            foreach (var entry in chunk.Series)
+            {
+                if (entry is not null && entry.MetricId != lastMetric)
+                {
+                    lastMetric = entry.MetricId;
+                    _versions.Bump(lastMetric);
+                }
+            }
         }
 
         Interlocked.Add(ref _recentRows, rows);
@@ -176,6 +187,7 @@ public sealed partial class PointWriter : IDisposable
         }
 
         transaction.Commit();
+        _versions.BumpAll();
         Interlocked.Exchange(ref _recentRows, recent);
         return result;
     }
