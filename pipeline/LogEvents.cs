@@ -10,7 +10,7 @@ namespace FunctionsObservability.Pipeline;
 /// Area                 Range        Where
 /// Ingest               1000–1999    Ingest/IngestLog.cs
 /// Storage              2000–2999    Storage/
-///   Clustering         2000s        PointWriter.cs, RecentRowsCompactor.cs
+///   Writer, point log  2000s        PointWriter*.cs, RecentRowsCompactor.cs, Log/
 ///   Opening, damage    2100s        Composition/MetricsStoreStartup.cs, Composition/StoreOpener.cs
 /// Archive              3000–3999    Archive/
 ///   Archive runner     3000–3099    ArchiveRunner.cs
@@ -40,6 +40,11 @@ internal static class LogEvents
     public const int ClusteringFailed    = 2002;
     public const int DiskFull            = 2003;
     public const int DiskWritableAgain   = 2004;
+    public const int ShutdownApplyFailed = 2005;
+    public const int PointLogRestartFailed = 2006;
+    public const int PointLogReplayed    = 2007;
+    public const int PointLogTornTail    = 2008;
+    public const int PointLogSequenceGap = 2009;
 
     public const int DatabaseDamaged                  = 2101;
     public const int DatabaseUnavailable              = 2102;

@@ -107,7 +107,6 @@ public sealed partial class ArchiveRunner
             INSERT INTO archive_files VALUES ({file.FileId}, {SqlText.Literal(file.Metric)}, {file.HourStartMicros}, {file.Sequence}, {SqlText.Literal(file.Path)}, {file.Rows}, {file.Bytes},
                 {file.MinTimestampMicros}, {file.MaxTimestampMicros}, {minSeries}, {maxSeries}, {file.ArchivedAtMicros}, false);
             DELETE FROM points WHERE {where};
-            DELETE FROM points_recent WHERE {where};
             DELETE FROM points_1m WHERE {series} AND minute >= {file.HourStartMicros / 60_000_000} AND minute < {file.HourEndMicros / 60_000_000};
             """);
         command.ExecuteNonQuery();

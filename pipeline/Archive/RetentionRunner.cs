@@ -206,7 +206,6 @@ public sealed partial class RetentionRunner
                 var affected = AffectedSeries(connection, transaction, string.Create(culture, $"SELECT DISTINCT series_id FROM all_points WHERE ts < {horizon}"));
                 command.CommandText = string.Create(culture, $"""
                     DELETE FROM points WHERE ts < {horizon};
-                    DELETE FROM points_recent WHERE ts < {horizon};
                     DELETE FROM points_1m WHERE minute < {horizon / 60_000_000};
                     """);
                 command.ExecuteNonQuery();

@@ -150,6 +150,8 @@ public sealed partial class StoreOpener
         using var connection = MetricsDatabase.OpenReadOnly(storage);
         try
         {
+            // The catalog reads all_points, which lives beside the in-memory head.
+            HeadTables.Attach(connection);
             return Read(connection, storage);
         }
         catch (DuckDBException exception) when (DatabaseDamage.IsDamage(exception))

@@ -1,15 +1,17 @@
 using System.Text;
 using DuckDB.NET.Data;
+using FunctionsObservability.Pipeline.Storage.Log;
 
 namespace FunctionsObservability.Pipeline.Storage;
 
 /// <summary>
-/// Remembers which dedupe keys were committed, inside the writer's transaction. Records older
-/// than <see cref="StorageOptions.DedupeWindowHours"/> are pruned by the clustering run.
+/// Remembers which dedupe keys were committed: in the point log first (<see cref="PendingKeys"/>),
+/// then in the file, in the same transaction that applies their rows. Records older than
+/// <see cref="StorageOptions.DedupeWindowHours"/> are pruned when the head is applied.
 /// </summary>
 internal static class DedupeLedger
 {
-    public static HashSet<int> FindDuplicates(DuckDBConnection connection, IReadOnlyList<PointChunk> chunks)
+    public static HashSet<int> FindDuplicates(DuckDBConnection connection, IReadOnlyList<PointChunk> chunks, PendingKeys pending)
     {
         var duplicates = new HashSet<int>();
         var keyed = new List<int>();
@@ -48,7 +50,7 @@ internal static class DedupeLedger
         foreach (var i in keyed)
         {
             var key = chunks[i].DedupeKey!;
-            if (committed.Contains(key) || !inBatch.Add(key))
+            if (committed.Contains(key) || pending.Contains(key) || !inBatch.Add(key))
             {
                 duplicates.Add(i);
             }
@@ -57,23 +59,17 @@ internal static class DedupeLedger
         return duplicates;
     }
 
-    public static void Record(DuckDBConnection connection, IReadOnlyList<PointChunk> written, long nowMicros)
+    public static void Record(DuckDBConnection connection, IReadOnlyList<LoggedKey> keys)
     {
-        DuckDBAppender? appender = null;
-        try
+        if (keys.Count == 0)
         {
-            foreach (var chunk in written)
-            {
-                if (chunk.DedupeKey is { } key)
-                {
-                    appender ??= connection.CreateAppender("ingest_dedupe");
-                    appender.CreateRow().AppendValue(key).AppendValue(nowMicros).AppendValue(chunk.Batch.Count).EndRow();
-                }
-            }
+            return;
         }
-        finally
+
+        using var appender = connection.CreateAppender("ingest_dedupe");
+        foreach (var key in keys)
         {
-            appender?.Dispose();
+            appender.CreateRow().AppendValue(key.Key).AppendValue(key.CommittedAtMicros).AppendValue(key.Points).EndRow();
         }
     }
 }

@@ -11,6 +11,7 @@ namespace FunctionsObservability.Pipeline.Storage;
 public sealed class MetricsDatabase : IDisposable
 {
     private readonly DuckDBConnection _anchor;
+    private readonly string _fileCatalog = "";
 
     public MetricsDatabase(StorageOptions options)
     {
@@ -28,6 +29,9 @@ public sealed class MetricsDatabase : IDisposable
             using var command = _anchor.CreateCommand();
             command.CommandText = Schema.CreateStatements;
             command.ExecuteNonQuery();
+            LegacyRecentRows.Migrate(_anchor, options.CompactionBucketSeconds);
+            HeadTables.Attach(_anchor);
+            _fileCatalog = HeadTables.FileCatalog(_anchor);
         }
         catch (DuckDBException exception)
         {
@@ -47,6 +51,7 @@ public sealed class MetricsDatabase : IDisposable
         try
         {
             connection.Open();
+            HeadTables.UseSearchPath(connection, _fileCatalog);
             return connection;
         }
         catch

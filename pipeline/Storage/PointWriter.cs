@@ -1,13 +1,17 @@
+using System.Buffers;
 using System.Diagnostics;
 using DuckDB.NET.Data;
-using FunctionsObservability.Pipeline.Model;
+using FunctionsObservability.Pipeline.Storage.Log;
 using Microsoft.Extensions.Logging;
 
 namespace FunctionsObservability.Pipeline.Storage;
 
 /// <summary>
-/// The only code that writes to the database. Each call commits one transaction; callers
-/// serialise through <see cref="Gate"/>, so the single-writer rule holds even for maintenance.
+/// The only code that writes to the database. A group commit is durable once the point log has
+/// synced it (<see cref="PointLog"/>); its rows then wait in the in-memory head
+/// (<see cref="HeadTables"/>), where queries already read them, until <see cref="Compact"/> applies
+/// them to the file in one sorted chunk. Callers serialise through <see cref="Gate"/>, so the
+/// single-writer rule holds for ingest, compaction and maintenance alike.
 /// </summary>
 public sealed partial class PointWriter : IDisposable
 {
@@ -17,22 +21,37 @@ public sealed partial class PointWriter : IDisposable
     private readonly ILogger<PointWriter> _logger;
     private readonly StoreDamage _damage;
     private readonly DataVersions _versions;
+    private readonly SeriesCatalog _catalog;
+    private readonly PendingKeys _pendingKeys = new();
+    private readonly ArrayBufferWriter<byte> _record = new(64 * 1024);
+    private PointLog _log = null!;
+    private long _lastSequence;
+    private long _appliedSequence;
+    private long _purgedThrough;
     private long _recentRows;
     private long _lastWriteTimestamp;
+    private long _lastApplyTimestamp;
     private long _fullSinceTicks;
 
-    public PointWriter(MetricsDatabase database, StoreDamage damage, DataVersions versions, ILogger<PointWriter> logger)
+    public PointWriter(MetricsDatabase database, SeriesCatalog catalog, StoreDamage damage, DataVersions versions, ILogger<PointWriter> logger)
     {
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
+        _catalog = catalog;
         _damage = damage;
         _versions = versions;
         _options = database.Options;
         _logger = logger;
         _connection = database.OpenConnection();
-        using var command = _connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM points_recent";
-        _recentRows = Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        try
+        {
+            Recover();
+        }
+        catch
+        {
+            _connection.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Held by whoever is writing; the ingest writer and the compactor both take it.</summary>
@@ -41,13 +60,14 @@ public sealed partial class PointWriter : IDisposable
     /// <summary>A separate connection for reads that must not wait for the gate.</summary>
     public DuckDBConnection OpenReaderConnection() => _database.OpenConnection();
 
+    /// <summary>Acknowledged rows not yet applied to the database file.</summary>
     public long RecentRows => Interlocked.Read(ref _recentRows);
 
     public TimeSpan SinceLastWrite => Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastWriteTimestamp));
 
     /// <summary>
-    /// Appends the given chunks and any series they introduce in one transaction. Either all of it
-    /// is committed or none of it; on failure the series stay marked unpersisted for a later batch.
+    /// Makes the given chunks, and any series they introduce, durable as one group commit: all of
+    /// it or none of it. On failure the series stay marked unpersisted for a later batch.
     /// </summary>
     /// <returns>
     /// The indexes of chunks whose dedupe key was already committed (or repeated in this batch):
@@ -61,14 +81,66 @@ public sealed partial class PointWriter : IDisposable
 
     private IReadOnlySet<int> WriteCore(IReadOnlyList<PointChunk> all)
     {
-        using var transaction = _connection.BeginTransaction();
-
-        // The dedupe records commit in the same transaction as the points, so a redelivery after
-        // a crash between commit and acknowledgement finds its key and writes nothing.
-        var duplicates = DedupeLedger.FindDuplicates(_connection, all);
+        // A key committed before (in the file, or still waiting in the head) means the redelivery
+        // after a crash between commit and acknowledgement writes nothing.
+        var duplicates = DedupeLedger.FindDuplicates(_connection, all, _pendingKeys);
         var chunks = duplicates.Count == 0 ? all : [.. all.Where((_, i) => !duplicates.Contains(i))];
-        var newSeries = AppendNewSeries(chunks);
-        using (var appender = _connection.CreateAppender("points_recent"))
+        if (chunks.Count == 0)
+        {
+            return duplicates;
+        }
+
+        var newSeries = UnpersistedSeries(chunks);
+        var sequence = _lastSequence + 1;
+        var committedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
+        PointLogRecord.Encode(_record, sequence, newSeries, chunks, committedAt);
+        var recordStart = _log.Position;
+        _log.Append(_record.WrittenSpan);
+        try
+        {
+            PersistSeries(newSeries);
+            AppendToHead(sequence, chunks);
+        }
+        catch
+        {
+            // Not acknowledged, so it must not come back at replay either.
+            _log.Retract(recordStart);
+            throw;
+        }
+
+        _lastSequence = sequence;
+        long rows = 0;
+        foreach (var chunk in chunks)
+        {
+            if (chunk.DedupeKey is { } key)
+            {
+                _pendingKeys.Add(new LoggedKey(key, chunk.Batch.Count, committedAt), sequence);
+            }
+
+            CountPoints(chunk);
+            rows += chunk.Batch.Count;
+            BumpVersions(chunk.Series);
+        }
+
+        Interlocked.Add(ref _recentRows, rows);
+        Interlocked.Exchange(ref _lastWriteTimestamp, Stopwatch.GetTimestamp());
+        if (_record.Capacity > MaxRetainedRecordBytes)
+        {
+            // One huge group must not pin its buffer for the life of the process.
+            _record.ResetWrittenCount();
+            _record.Clear();
+        }
+
+        return duplicates;
+    }
+
+    /// <summary>The encoding buffer is kept between commits up to this size.</summary>
+    private const int MaxRetainedRecordBytes = 32 * 1024 * 1024;
+
+    private void AppendToHead(long sequence, IReadOnlyList<PointChunk> chunks)
+    {
+        using var transaction = _connection.BeginTransaction();
+        using (var appender = _connection.CreateAppender(HeadTables.Catalog, "main", HeadTables.RowsTable))
         {
             foreach (var chunk in chunks)
             {
@@ -78,6 +150,7 @@ public sealed partial class PointWriter : IDisposable
                 for (var i = 0; i < indexes.Length; i++)
                 {
                     appender.CreateRow()
+                        .AppendValue(sequence)
                         .AppendValue(chunk.Series[indexes[i]]!.Id)
                         .AppendValue(timestamps[i])
                         .AppendValue(values[i])
@@ -86,114 +159,40 @@ public sealed partial class PointWriter : IDisposable
             }
         }
 
-        DedupeLedger.Record(_connection, chunks, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000);
         transaction.Commit();
+    }
 
-        long rows = 0;
-        foreach (var entry in newSeries)
+    private void BumpVersions(SeriesEntry?[] series)
+    {
+        var lastMetric = -1;
+        foreach (var entry in series)
         {
-            entry.Persisted = true;
-        }
-
-        foreach (var chunk in chunks)
-        {
-            CountPoints(chunk);
-            rows += chunk.Batch.Count;
-            var lastMetric = -1;
-            foreach (var entry in chunk.Series)
+            if (entry is not null && entry.MetricId != lastMetric)
             {
-                if (entry is not null && entry.MetricId != lastMetric)
-                {
-                    lastMetric = entry.MetricId;
-                    _versions.Bump(lastMetric);
-                }
+                lastMetric = entry.MetricId;
+                _versions.Bump(lastMetric);
             }
         }
-
-        Interlocked.Add(ref _recentRows, rows);
-        Interlocked.Exchange(ref _lastWriteTimestamp, Stopwatch.GetTimestamp());
-        return duplicates;
-    }
-
-    /// <summary>
-    /// Moves rows in arrival order into the clustered table, sorted by time slice, then series,
-    /// so that time-range, one-metric and one-series reads all prune by zone maps: series ids
-    /// are handed out in blocks per metric (<see cref="SeriesCatalog"/>), so sorting by id also
-    /// keeps a metric's rows together. One integer key sorts in about two thirds of the time of
-    /// a join on the metric plus two keys; no query depends on the order within a series. Readers see either the
-    /// rows before or after the move, never both, because it is one transaction.
-    /// </summary>
-    /// <remarks>Uses the writer's connection: callers hold <see cref="Gate"/> (the ingest writer and the idle compactor do).</remarks>
-    public long Compact() => Guarded(CompactCore);
-
-    private long CompactCore()
-    {
-        var started = Stopwatch.GetTimestamp();
-        var bucketMicros = _options.CompactionBucketSeconds * 1_000_000L;
-        using var transaction = _connection.BeginTransaction();
-        long moved;
-        using (var command = _connection.CreateCommand())
-        {
-            command.Transaction = transaction;
-            command.CommandText = $"""
-                INSERT INTO points_1m
-                SELECT * FROM (
-                    SELECT series_id, ts // 60000000 AS minute, sum(value), count(*), min(value), max(value)
-                    FROM points_recent GROUP BY 1, 2)
-                ORDER BY (minute // {Math.Max(1, bucketMicros / 60_000_000)}) * 2147483648 + series_id
-                """;
-            command.ExecuteNonQuery();
-            command.CommandText = $"""
-                INSERT INTO points
-                SELECT series_id, ts, value FROM points_recent
-                ORDER BY (ts // {bucketMicros}) * 2147483648 + series_id
-                """;
-            moved = command.ExecuteNonQuery();
-            command.CommandText = "DELETE FROM points_recent";
-            command.ExecuteNonQuery();
-            var horizon = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (_options.DedupeWindowHours * 3_600_000L)) * 1000;
-            command.CommandText = $"DELETE FROM ingest_dedupe WHERE committed_at < {horizon}";
-            command.ExecuteNonQuery();
-        }
-
-        transaction.Commit();
-        Interlocked.Add(ref _recentRows, -moved);
-        LogCompacted(_logger, moved, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        return moved;
-    }
-
-    /// <summary>
-    /// Runs archive or retention work in one transaction on the writer's connection, so moving
-    /// rows out of the hot tables never interleaves with ingest. <paramref name="work"/> returns
-    /// false to roll back. Callers hold <see cref="Gate"/>.
-    /// </summary>
-    public T RunMaintenance<T>(Func<DuckDBConnection, DuckDBTransaction, (bool Commit, T Result)> work)
-    {
-        ArgumentNullException.ThrowIfNull(work);
-        using var transaction = _connection.BeginTransaction();
-        var (commit, result) = work(_connection, transaction);
-        if (!commit)
-        {
-            transaction.Rollback();
-            return result;
-        }
-
-        long recent;
-        using (var command = _connection.CreateCommand())
-        {
-            command.Transaction = transaction;
-            command.CommandText = "SELECT count(*) FROM points_recent";
-            recent = Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        transaction.Commit();
-        _versions.BumpAll();
-        Interlocked.Exchange(ref _recentRows, recent);
-        return result;
     }
 
     public void Dispose()
     {
+        // Shutdown leaves the file complete and the log empty; if this fails the log still holds
+        // everything, and the next start replays it.
+        if (_damage.Reason is null && _log is not null)
+        {
+            try
+            {
+                Gate.Wait();
+                Compact();
+            }
+            catch (Exception exception)
+            {
+                LogShutdownApplyFailed(_logger, exception);
+            }
+        }
+
+        _log?.Dispose();
         _connection.Dispose();
         Gate.Dispose();
     }
@@ -232,7 +231,7 @@ public sealed partial class PointWriter : IDisposable
         }
     }
 
-    private List<SeriesEntry> AppendNewSeries(IReadOnlyList<PointChunk> chunks)
+    private static List<SeriesEntry> UnpersistedSeries(IReadOnlyList<PointChunk> chunks)
     {
         List<SeriesEntry>? created = null;
         HashSet<int>? seen = null;
@@ -247,11 +246,18 @@ public sealed partial class PointWriter : IDisposable
             }
         }
 
-        if (created is null)
+        return created ?? [];
+    }
+
+    /// <summary>New series go to the file at once (rare, and queries join on them); the log holds them too, for a crash in between.</summary>
+    private void PersistSeries(IReadOnlyList<SeriesEntry> created)
+    {
+        if (created.Count == 0)
         {
-            return [];
+            return;
         }
 
+        using var transaction = _connection.BeginTransaction();
         using (var appender = _connection.CreateAppender("series"))
         {
             foreach (var entry in created)
@@ -271,9 +277,16 @@ public sealed partial class PointWriter : IDisposable
             }
         }
 
-        return created;
+        transaction.Commit();
+        foreach (var entry in created)
+        {
+            entry.Persisted = true;
+        }
     }
 
-    [LoggerMessage(EventId = LogEvents.RecentRowsClustered, Level = LogLevel.Information, Message = "Clustered {Rows} rows in {ElapsedMs:F0} ms")]
+    [LoggerMessage(EventId = LogEvents.RecentRowsClustered, Level = LogLevel.Information, Message = "Applied {Rows} rows to the file in {ElapsedMs:F0} ms")]
     private static partial void LogCompacted(ILogger logger, long rows, double elapsedMs);
+
+    [LoggerMessage(EventId = LogEvents.ShutdownApplyFailed, Level = LogLevel.Warning, Message = "Applying the head to the file at shutdown failed; the point log keeps the rows and the next start replays them")]
+    private static partial void LogShutdownApplyFailed(ILogger logger, Exception exception);
 }

@@ -4,8 +4,9 @@ using Microsoft.Extensions.Logging;
 namespace FunctionsObservability.Pipeline.Storage;
 
 /// <summary>
-/// Clusters rows still in arrival order once writes pause, so queries after a burst of ingest do
-/// not pay for a scan of unsorted rows. It takes the writer's gate, so it never writes alongside it.
+/// Applies the head's rows to the file once writes pause, so queries after a burst of ingest do
+/// not pay for a scan of unsorted rows, and frees the head's applied rows a while later. It takes
+/// the writer's gate, so it never writes alongside it.
 /// </summary>
 public sealed partial class RecentRowsCompactor
 {
@@ -33,7 +34,7 @@ public sealed partial class RecentRowsCompactor
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (_writer.RecentRows == 0 || _writer.SinceLastWrite < _idle || Stopwatch.GetTimestamp() < _pausedUntil)
+                if ((_writer.RecentRows == 0 && !_writer.HasAppliedRowsInHead) || _writer.SinceLastWrite < _idle || Stopwatch.GetTimestamp() < _pausedUntil)
                 {
                     continue;
                 }
@@ -45,6 +46,9 @@ public sealed partial class RecentRowsCompactor
                     {
                         _writer.Compact();
                     }
+
+                    // Applied rows stay in the head for a while for readers that started before the apply.
+                    _writer.PurgeAppliedWhenIdle(_idle);
                 }
                 catch (Exception exception) when (exception is StorageFullException or StoreDamagedException)
                 {

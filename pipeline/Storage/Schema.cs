@@ -3,15 +3,21 @@ namespace FunctionsObservability.Pipeline.Storage;
 /// <summary>
 /// The storage layout. Points are narrow numeric rows (series id, microseconds, value): DuckDB
 /// appends those several times faster than rows with text columns. Names and tags live once per
-/// series. New rows land in <c>points_recent</c> in arrival order; the writer moves them into
-/// <c>points</c> sorted by (time slice, metric, series), so zone maps prune by time, and
-/// a metric's or a series' rows lie together within each slice. No indexes: ART indexes slowed ingest and did not speed up these queries.
+/// series. New rows are made durable by the point log (<see cref="Log.PointLog"/>) and wait in
+/// memory (<see cref="HeadTables"/>); the writer applies them to <c>points</c> in large chunks
+/// sorted by (time slice, metric, series), so zone maps prune by time, and a metric's or a series'
+/// rows lie together within each slice. <c>wal_state</c> records the last log sequence applied, in
+/// the same transaction as the rows. No indexes: ART indexes slowed ingest and did not speed up these queries.
 /// The archive manifest (<c>archive_files</c>, with per-series figures in <c>archive_series</c>)
 /// lives in the same file, so recording a Parquet file and deleting its rows is one transaction.
 /// </summary>
 internal static class Schema
 {
+    /// <summary>Files written before the point log kept unapplied rows here, on disk.</summary>
+    public const string LegacyRecentTable = "points_recent";
+
     public const string CreateStatements = """
+        DROP VIEW IF EXISTS all_points;
         CREATE TABLE IF NOT EXISTS series (
             series_id INTEGER NOT NULL,
             metric_id INTEGER NOT NULL,
@@ -21,10 +27,6 @@ internal static class Schema
             tag_key VARCHAR NOT NULL,
             tag_value VARCHAR NOT NULL);
         CREATE TABLE IF NOT EXISTS points (
-            series_id INTEGER NOT NULL,
-            ts BIGINT NOT NULL,
-            value DOUBLE NOT NULL);
-        CREATE TABLE IF NOT EXISTS points_recent (
             series_id INTEGER NOT NULL,
             ts BIGINT NOT NULL,
             value DOUBLE NOT NULL);
@@ -59,9 +61,8 @@ internal static class Schema
             rows BIGINT NOT NULL,
             min_ts BIGINT NOT NULL,
             max_ts BIGINT NOT NULL);
-        CREATE OR REPLACE VIEW all_points AS
-            SELECT series_id, ts, value FROM points
-            UNION ALL
-            SELECT series_id, ts, value FROM points_recent;
+        CREATE TABLE IF NOT EXISTS wal_state (
+            applied_seq BIGINT NOT NULL);
+        INSERT INTO wal_state SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM wal_state);
         """;
 }

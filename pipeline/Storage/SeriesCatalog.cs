@@ -75,6 +75,26 @@ public sealed class SeriesCatalog
     public IReadOnlyList<SeriesEntry> ForMetric(string metric) =>
         _byMetric.TryGetValue(metric, out var list) ? list.Snapshot() : [];
 
+    /// <summary>
+    /// Registers a series the point log recorded but the file does not hold (a crash came between
+    /// logging a group and writing its new series): with its logged id, as <see cref="Load"/> does.
+    /// </summary>
+    internal SeriesEntry Restore(int id, int metricId, SeriesDescriptor descriptor)
+    {
+        _nextMetricId = Math.Max(_nextMetricId, metricId);
+        _allocators.GetOrAdd(descriptor.Metric, _ => new MetricIdAllocator(metricId)).Continue(id);
+        var entry = new SeriesEntry(id, metricId, descriptor, persisted: false);
+        if (!_byKey.TryAdd(descriptor.CanonicalKey, entry))
+        {
+            return _byKey[descriptor.CanonicalKey];
+        }
+
+        _count++;
+        _lastBlock = Math.Max(_lastBlock, MetricIdAllocator.BlockOf(id));
+        Register(entry);
+        return entry;
+    }
+
     /// <summary>Loads what is committed in the file; called once at start-up, before any ingest.</summary>
     public void Load(DuckDBConnection connection)
     {

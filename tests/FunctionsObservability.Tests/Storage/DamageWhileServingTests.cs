@@ -76,8 +76,7 @@ public sealed class DamageWhileServingTests
             using var command = connection.CreateCommand();
             command.CommandText = """
                 WITH segments AS (
-                    SELECT column_name, block_id FROM pragma_storage_info('points') WHERE block_id >= 0
-                    UNION ALL SELECT column_name, block_id FROM pragma_storage_info('points_recent') WHERE block_id >= 0)
+                    SELECT column_name, block_id FROM pragma_storage_info('points') WHERE block_id >= 0)
                 SELECT block_id FROM segments GROUP BY block_id HAVING bool_and(column_name = 'value') ORDER BY block_id LIMIT 1
                 """;
             block = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);

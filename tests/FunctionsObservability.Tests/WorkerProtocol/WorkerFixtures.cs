@@ -25,13 +25,13 @@ public sealed class WorkerFixture : IAsyncLifetime
 }
 
 /// <summary>
-/// A worker whose database refuses any point with the value 666: before the worker starts, the
-/// recent-points table is replaced by one with a CHECK constraint, so a commit that carries that
-/// value fails inside DuckDB, the way a real storage failure would.
+/// A worker whose database refuses any new series with a tag value starting "refused": before the
+/// worker starts, the series tags table is replaced by one with a CHECK constraint, so a commit
+/// that introduces such a series fails inside DuckDB, the way a real storage failure would.
 /// </summary>
 public sealed class FailingCommitWorkerFixture : IAsyncLifetime
 {
-    public const double RefusedValue = 666;
+    public const string RefusedTagPrefix = "refused";
 
     private WorkerHarness? _worker;
 
@@ -59,9 +59,8 @@ public sealed class FailingCommitWorkerFixture : IAsyncLifetime
         using var connection = database.OpenConnection();
         using var command = connection.CreateCommand();
         command.CommandText =
-            "DROP VIEW all_points; DROP TABLE points_recent; " +
-            "CREATE TABLE points_recent (series_id INTEGER NOT NULL, ts BIGINT NOT NULL, value DOUBLE NOT NULL CHECK (value <> 666)); " +
-            "CREATE VIEW all_points AS SELECT series_id, ts, value FROM points UNION ALL SELECT series_id, ts, value FROM points_recent";
+            "DROP TABLE series_tags; " +
+            $"CREATE TABLE series_tags (series_id INTEGER NOT NULL, tag_key VARCHAR NOT NULL, tag_value VARCHAR NOT NULL CHECK (NOT starts_with(tag_value, '{RefusedTagPrefix}')))";
         command.ExecuteNonQuery();
     }
 }

@@ -12,7 +12,7 @@ public sealed class WorkerTransientFailureTests(FailingCommitWorkerFixture fixtu
     {
         using var timeout = new CancellationTokenSource(WorkerHarness.InvocationTimeout * 3);
         var host = "f" + Guid.NewGuid().ToString("N")[..8];
-        var refused = WorkerQueueTests.Envelope(WorkerQueueTests.RecentLine(host, FailingCommitWorkerFixture.RefusedValue));
+        var refused = WorkerQueueTests.Envelope(WorkerQueueTests.RecentLine(FailingCommitWorkerFixture.RefusedTagPrefix + host, 1));
 
         var failed = await Worker.InvokeQueueAsync("IngestQueue", refused, Guid.NewGuid().ToString(), 1, timeout.Token);
 
