@@ -48,8 +48,11 @@ public sealed partial class PointWriter
             var horizon = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (_options.DedupeWindowHours * 3_600_000L)) * 1000;
             command.CommandText = string.Create(culture, $"DELETE FROM ingest_dedupe WHERE committed_at < {horizon}; UPDATE wal_state SET applied_seq = {target};");
             command.ExecuteNonQuery();
+            _failpoint.Reach(WriterStage.Applying);
             transaction.Commit();
         }
+
+        _failpoint.Reach(WriterStage.Applied);
 
         _appliedSequence = target;
         _pendingKeys.RemoveThrough(target);

@@ -24,6 +24,7 @@ public sealed partial class PointWriter : IDisposable
     private readonly SeriesCatalog _catalog;
     private readonly PendingKeys _pendingKeys = new();
     private readonly ArrayBufferWriter<byte> _record = new(64 * 1024);
+    private readonly WriterFailpoint _failpoint = WriterFailpoint.FromEnvironment();
     private PointLog _log = null!;
     private long _lastSequence;
     private long _appliedSequence;
@@ -96,6 +97,7 @@ public sealed partial class PointWriter : IDisposable
         PointLogRecord.Encode(_record, sequence, newSeries, chunks, committedAt);
         var recordStart = _log.Position;
         _log.Append(_record.WrittenSpan);
+        _failpoint.Reach(WriterStage.LogAppended);
         try
         {
             PersistSeries(newSeries);
