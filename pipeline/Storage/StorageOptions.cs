@@ -11,7 +11,7 @@ public sealed class StorageOptions
 
     /// <summary>DuckDB's buffer pool; it spills sorts and aggregates to disk beyond it. Part of the README's memory ceiling.</summary>
     public const string DefaultMemoryLimit = "256MB";
-    public const int DefaultCompactionRowThreshold = 2_000_000;
+    public const int DefaultCompactionRowThreshold = 1_000_000;
     public const int DefaultCompactionIdleSeconds = 2;
     public const int DefaultCompactionBucketSeconds = 600;
     public const bool DefaultRecoverDamagedDatabase = false;
@@ -30,7 +30,11 @@ public sealed class StorageOptions
     /// <summary>Distinct series the store accepts; a point that would create one more is rejected.</summary>
     public int MaxSeries { get; set; } = DefaultMaxSeries;
 
-    /// <summary>Rows in arrival order after which the writer re-sorts them into the clustered table.</summary>
+    /// <summary>
+    /// Acknowledged rows held in the in-memory head (and the point log) before the writer applies
+    /// them to the file, sorted. The head holds up to twice this many rows (the applied ones wait a
+    /// generation), at about 28 bytes each.
+    /// </summary>
     public int CompactionRowThreshold { get; set; } = DefaultCompactionRowThreshold;
 
     /// <summary>Seconds without writes after which any rows still in arrival order are clustered.</summary>

@@ -40,7 +40,7 @@ public sealed class OptionsDefaultsTests
         Assert.Equal("metrics.duckdb", options.DatabaseFileName);
         Assert.Equal("256MB", options.MemoryLimit);
         Assert.Equal(250_000, options.MaxSeries);
-        Assert.Equal(2_000_000, options.CompactionRowThreshold);
+        Assert.Equal(1_000_000, options.CompactionRowThreshold);
         Assert.Equal(2, options.CompactionIdleSeconds);
         Assert.Equal(600, options.CompactionBucketSeconds);
         Assert.False(options.RecoverDamagedDatabase);
