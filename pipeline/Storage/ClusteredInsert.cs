@@ -3,12 +3,19 @@ using System.Globalization;
 namespace FunctionsObservability.Pipeline.Storage;
 
 /// <summary>
-/// The statements that move rows into the clustered table and its minute rollup, sorted by time
-/// slice, then series id: one integer key sorts in about two thirds of the time of the metric plus
-/// two keys, and no query depends on the order within a series.
+/// The statements that move rows into the clustered table and its minute rollup. Points are sorted
+/// by time slice, then blocks of 64 series ids, then time, then series: within a block the many
+/// series sharing each timestamp make <c>ts</c> nearly constant over a 2,048-row vector, which
+/// bitpacks to almost nothing, where sorting by series first put a jump back of a whole slice into
+/// almost every vector (measured on the bench's data: 2.96 bytes per value against 6.66, with
+/// one-series, one-metric and keyset reads as fast or faster). Blocks of 64 keep a metric's ids
+/// (handed out 256 at a time) together.
 /// </summary>
 internal static class ClusteredInsert
 {
+    /// <summary>Series ids per block in the sort; a divisor of the catalog's 256-id blocks.</summary>
+    public const int SeriesBlock = 64;
+
     /// <param name="source">A table expression with series_id, ts and value, and any WHERE clause.</param>
     public static string[] Statements(string source, int bucketSeconds)
     {
@@ -26,7 +33,7 @@ internal static class ClusteredInsert
             string.Create(culture, $"""
                 INSERT INTO points
                 SELECT series_id, ts, value FROM {source}
-                ORDER BY (ts // {bucketMicros}) * 2147483648 + series_id
+                ORDER BY ts // {bucketMicros}, series_id // {SeriesBlock}, ts, series_id
                 """),
         ];
     }

@@ -89,6 +89,12 @@ public sealed class MetricsDatabase : IDisposable
     private static string BuildConnectionString(StorageOptions options, bool readOnly)
     {
         var builder = new DuckDBConnectionStringBuilder { DataSource = options.DatabasePath };
+
+        // Both apply only when a file is created: 64 KiB blocks leave less of each block empty
+        // than the default 256 KiB (points are written in many small segments), and need the
+        // v1.5 storage format, without which DuckDB does not compress doubles in them.
+        builder["storage_compatibility_version"] = "v1.5.0";
+        builder["default_block_size"] = "65536";
         if (!string.IsNullOrEmpty(options.MemoryLimit))
         {
             builder["memory_limit"] = options.MemoryLimit;
