@@ -13,6 +13,11 @@ namespace FunctionsObservability.Pipeline.Storage;
 /// </summary>
 internal static class ClusteredInsert
 {
+    // The four sort keys are folded into two integers: DuckDB sorts fixed-size integer keys much
+    // faster than the variable-size key it builds for four columns (that key's construction was
+    // the top DuckDB symbol of an ingest profile). Series blocks stay below 2^26 (ids are below
+    // 2^31), and microseconds times 64 stay below 2^63 until the year 6537.
+
     /// <summary>Series ids per block in the sort; a divisor of the catalog's 256-id blocks.</summary>
     public const int SeriesBlock = 64;
 
@@ -33,7 +38,7 @@ internal static class ClusteredInsert
             string.Create(culture, $"""
                 INSERT INTO points
                 SELECT series_id, ts, value FROM {source}
-                ORDER BY ts // {bucketMicros}, series_id // {SeriesBlock}, ts, series_id
+                ORDER BY (ts // {bucketMicros}) * 67108864 + series_id // {SeriesBlock}, ts * {SeriesBlock} + series_id % {SeriesBlock}
                 """),
         ];
     }
