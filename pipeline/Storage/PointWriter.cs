@@ -23,7 +23,7 @@ public sealed partial class PointWriter : IDisposable
     private readonly DataVersions _versions;
     private readonly SeriesCatalog _catalog;
     private readonly PendingKeys _pendingKeys = new();
-    private readonly ArrayBufferWriter<byte> _record = new(64 * 1024);
+    private ArrayBufferWriter<byte> _record = new(64 * 1024);
     private readonly WriterFailpoint _failpoint = WriterFailpoint.FromEnvironment();
     private PointLog _log = null!;
     private long _lastSequence;
@@ -129,15 +129,14 @@ public sealed partial class PointWriter : IDisposable
         if (_record.Capacity > MaxRetainedRecordBytes)
         {
             // One huge group must not pin its buffer for the life of the process.
-            _record.ResetWrittenCount();
-            _record.Clear();
+            _record = new ArrayBufferWriter<byte>(64 * 1024);
         }
 
         return duplicates;
     }
 
     /// <summary>The encoding buffer is kept between commits up to this size.</summary>
-    private const int MaxRetainedRecordBytes = 32 * 1024 * 1024;
+    private const int MaxRetainedRecordBytes = 4 * 1024 * 1024;
 
     private void AppendToHead(long sequence, IReadOnlyList<PointChunk> chunks)
     {
