@@ -148,7 +148,8 @@ store_size() {
   log "  $target storage: $bytes bytes ($disk on disk) in $SERVER_DATA for ${stored:-?} + ${warm:-0} warm-up field values"
 }
 
-# run_peer influxdb|vm: ingest for each C (INGEST_REPEAT runs), queries + storage on the last one, small writes.
+# run_peer influxdb|vm: ingest for each C (INGEST_REPEAT runs), queries + storage on the last one, small writes
+# (bench/run's small_phase: wrk writes to PEER_SMALL with precision=ns, the C# client with precision=ms).
 run_peer() {
   local peer="$1" c rep label last_c="${CONCURRENCY##* }"
   for c in $CONCURRENCY; do
@@ -173,12 +174,5 @@ run_peer() {
     done
   done
 
-  label="$peer-smallwrites"
-  start_peer "$peer" "$label" || return 0
-  wait_quiet "$label"
-  log "small writes: $peer, $SMALL_CONNECTIONS connections x $SMALL_LINES lines, $SMALL_SECONDS s"
-  record smallwrites --url "$SERVER_URL" --path "$PEER_SMALL" --connections "$SMALL_CONNECTIONS" --lines "$SMALL_LINES" \
-    --seconds "$SMALL_SECONDS" --pid "$SERVER_PID" --target "$peer" --api "$peer"
-  summary_small
-  finish_server "$label"
+  small_phase "$peer"
 }

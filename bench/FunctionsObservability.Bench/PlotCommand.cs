@@ -112,6 +112,9 @@ internal static partial class PlotCommand
 
         public List<string> QueryNames { get; } = [];
 
+        /// <summary>The load generator of the small-write figures ("wrk" or "C# client").</summary>
+        public string SmallClient { get; set; } = "C# client";
+
         public Target Get(string key, string? label = null)
         {
             var target = Targets.FirstOrDefault(t => t.Key == key);
@@ -138,9 +141,17 @@ internal static partial class PlotCommand
             }
         }
 
-        foreach (var r in Objects(results["smallwrites"]))
+        // wrk's rows (when there are any) are the targets' small-write figures; the C# client's rows
+        // of the same run become separate "(C# client)" bars.
+        var smallRows = Objects(results["smallwrites"]).ToList();
+        var hasWrk = smallRows.Any(r => ReportCommand.ClientOf(r) == "wrk");
+        data.SmallClient = hasWrk ? "wrk" : "C# client";
+        foreach (var r in smallRows)
         {
-            var target = data.Get(Str(r, "target"), LabelOf(Str(r, "target")));
+            var other = hasWrk && ReportCommand.ClientOf(r) != "wrk";
+            var target = other
+                ? data.Get(Str(r, "target") + "/csharp", LabelOf(Str(r, "target")) + " (C# client)")
+                : data.Get(Str(r, "target"), LabelOf(Str(r, "target")));
             target.SmallRps.Add(Num(r, "requests_per_s"));
             foreach (var p in Percentiles)
             {
@@ -255,7 +266,7 @@ internal static partial class PlotCommand
 
     private static Plot SmallWritesPlot(Data data, string title)
     {
-        var plot = NewPlot($"Small writes: request latency (64 connections x 10 lines) — {title}");
+        var plot = NewPlot($"Small writes: request latency (64 connections x 10 lines, {data.SmallClient}) — {title}");
         plot.YLabel("latency ms (log scale)");
         var targets = data.Targets.Where(t => t.Small.Count > 0).ToList();
         var bars = new List<Bar>();

@@ -73,6 +73,14 @@ internal static class Proc
         using var self = Process.GetCurrentProcess();
         return self.TotalProcessorTime.TotalSeconds;
     }
+
+    /// <summary>cutime + cstime of this process: the CPU of its children that have exited and been reaped (e.g. wrk).</summary>
+    public static double ChildrenCpuSeconds()
+    {
+        var stat = File.ReadAllText("/proc/self/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture)) / TicksPerSecond;
+    }
 }
 
 /// <summary>

@@ -8,6 +8,8 @@ const string Usage = """
       gen          --out DIR [--lines 5000000 --hosts 1000 --regions 10 --batch 5000 --base 1704067200 --seed 42 --precision ns --interval 1 --fields 2]
       ingest       --url URL --data DIR [--concurrency 4 --limit-files N --pid PID --target NAME --path P --timeout 300 --api ours|influxdb|vm]
       smallwrites  --url URL [--connections 64 --lines 10 --seconds 30 --warmup 1 --pid PID --target NAME --path P --api ours|influxdb|vm]
+      smallwrk     --url URL --script bench/stress.lua [--connections 64 --threads 2 --lines 10 --seconds 30 --timeout 10 --pid PID --target NAME
+                   --path P --api ours|influxdb|vm --wrk /usr/bin/wrk]  (the same small-write test driven by wrk)
       query        --url URL --data DIR [--runs 5 --host h42 --pid PID --target NAME --api ours|influxdb|vm]
                    (--api: how points are counted and queried; influxdb = InfluxQL on database bench, vm = MetricsQL)
       archivenow   --url URL [--dir ARCHIVE_DIR --key ADMIN_KEY --pid PID]  (POST /api/admin/archive until nothing is pending)
@@ -39,6 +41,7 @@ try
         "gen" => Generator.Run(options),
         "ingest" => await IngestCommand.RunAsync(options),
         "smallwrites" => await SmallWritesCommand.RunAsync(options),
+        "smallwrk" => await SmallWrkCommand.RunAsync(options),
         "query" => await QueryCommand.RunAsync(options),
         "queue" => await QueueCommand.RunAsync(options),
         "parquet" => await ParquetCommand.RunAsync(options),

@@ -30,12 +30,20 @@ internal static partial class ReportCommand
             Add($"ingest C={c}: lost values (all runs)", false, "N0", t => At(t).Count == 0 ? double.NaN : At(t).Sum(r => Num(r["count"], "lost") is var l && double.IsFinite(l) ? l : 0), ratio: false);
         }
 
-        Add("small writes: requests/s", true, "N0", t => Med(Rows(small, t).Select(r => Num(r, "requests_per_s"))));
-        Add("small writes: p50 ms", false, "F2", t => Med(Rows(small, t).Select(r => Num(r["latency_ms"], "p50"))));
-        Add("small writes: p99 ms", false, "F2", t => Med(Rows(small, t).Select(r => Num(r["latency_ms"], "p99"))));
-        Add("small writes: server peak RSS MiB", false, "N0", t => Med(Rows(small, t).Select(r => Num(r, "server_peak_rss_mib"))));
-        Add("small writes: load generator CPU cores", false, "F2", t => Med(Rows(small, t).Select(r => Num(r, "client_cpu_cores"))), ratio: false);
-        Add("small writes: lost points", false, "N0", t => Rows(small, t).Count == 0 ? double.NaN : Rows(small, t).Sum(r => Num(r["count"], "lost")), ratio: false);
+        // One block per load generator (wrk, the C# client): their figures are not comparable with each other.
+        foreach (var client in Clients(small))
+        {
+            List<JsonObject> S(string t) => Rows(small, t).Where(r => ClientOf(r) == client).ToList();
+            var n = $"small writes ({client})";
+            Add($"{n}: requests/s", true, "N0", t => Med(S(t).Select(r => Num(r, "requests_per_s"))));
+            Add($"{n}: p50 ms", false, "F2", t => Med(S(t).Select(r => Num(r["latency_ms"], "p50"))));
+            Add($"{n}: p99 ms", false, "F2", t => Med(S(t).Select(r => Num(r["latency_ms"], "p99"))));
+            Add($"{n}: errors (all runs)", false, "N0", t => S(t).Count == 0 ? double.NaN : S(t).Sum(r => Num(r, "errors_total") is var e && double.IsFinite(e) ? e : 0), ratio: false);
+            Add($"{n}: server CPU µs per request", false, "N0", t => Med(S(t).Select(r => Num(r, "server_cpu_us_per_request"))));
+            Add($"{n}: server peak RSS MiB", false, "N0", t => Med(S(t).Select(r => Num(r, "server_peak_rss_mib"))));
+            Add($"{n}: load generator CPU cores", false, "F2", t => Med(S(t).Select(r => Num(r, "client_cpu_cores"))), ratio: false);
+            Add($"{n}: lost points", false, "N0", t => S(t).Count == 0 ? double.NaN : S(t).Sum(r => Num(r["count"], "lost") is var l && double.IsFinite(l) ? l : 0), ratio: false);
+        }
 
         var names = queries.SelectMany(q => q["queries"]?.AsObject().Select(kv => kv.Key) ?? []).Distinct().ToList();
         foreach (var name in names)
@@ -56,6 +64,13 @@ internal static partial class ReportCommand
         Add("storage: ours' Parquet archive bytes per archived row", false, "F2", t => Med(Rows(archived, t).Select(r => Num(r, "bytes_per_row"))), ratio: false);
         return figures;
     }
+
+    /// <summary>The small-write load generator of a row: "wrk" or "csharp" (rows from before the wrk phase have none).</summary>
+    internal static string ClientOf(JsonNode? row) => Str(row, "client") is { Length: > 0 } c ? c : "csharp";
+
+    /// <summary>The clients present in the small-write rows, wrk first (it is the lighter one; its figures are the headline).</summary>
+    internal static List<string> Clients(List<JsonObject> small) =>
+        small.Select(ClientOf).Distinct().OrderBy(c => c == "wrk" ? 0 : 1).ToList();
 
     private static JsonObject PeerRatios(List<Figure> figures)
     {

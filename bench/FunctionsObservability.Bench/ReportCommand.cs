@@ -88,8 +88,11 @@ internal static partial class ReportCommand
             ratios[$"ingest_values_per_s_c{c}_ours_over_naive"] = JsonOut.Num(ours / naive, 1);
         }
 
-        var oursSmall = small.Where(r => Str(r, "target") == "ours").ToList();
-        var naiveSmall = small.Where(r => Str(r, "target") == "naive").ToList();
+        // The same load generator on both sides: wrk when both have wrk rows, else the C# client.
+        var client = small.Any(r => Str(r, "target") == "naive" && ClientOf(r) == "wrk") && small.Any(r => Str(r, "target") == "ours" && ClientOf(r) == "wrk") ? "wrk" : "csharp";
+        var oursSmall = small.Where(r => Str(r, "target") == "ours" && ClientOf(r) == client).ToList();
+        var naiveSmall = small.Where(r => Str(r, "target") == "naive" && ClientOf(r) == client).ToList();
+        ratios["smallwrites_client"] = client;
         ratios["smallwrites_req_per_s_ours_over_naive"] =
             JsonOut.Num(MedianOf(oursSmall, "requests_per_s") / MedianOf(naiveSmall, "requests_per_s"), 1);
         ratios["smallwrites_p50_naive_over_ours"] = JsonOut.Num(
@@ -164,17 +167,22 @@ internal static partial class ReportCommand
         md.AppendLine();
         md.AppendLine("## Small writes (10 lines per request, keep-alive connections, fixed time)");
         md.AppendLine();
-        md.AppendLine("| target | connections | s | requests/s | lines/s | errors | p50 ms | p95 ms | p99 ms | max ms | stored / acknowledged points | lost | peak RSS MiB | server CPU cores | client CPU cores | other CPU cores |");
-        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        md.AppendLine("client: wrk = `wrk -t2` with bench/stress.lua (a C load generator, no warm-up; requests in flight when it stops may be stored " +
+            "without being acknowledged: 'unacked stored', at most connections x 10); csharp = the bench tool's HttpClient (1 s warm-up not timed). " +
+            "server CPU µs/req = server utime+stime over the timed part / acknowledged requests.");
+        md.AppendLine();
+        md.AppendLine("| target | client | connections | s | requests/s | lines/s | errors | p50 ms | p95 ms | p99 ms | max ms | stored / acknowledged points | lost | unacked stored | peak RSS MiB | server CPU cores | server CPU µs/req | client CPU cores | other CPU cores |");
+        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var r in small)
         {
             var lat = r["latency_ms"];
             var count = r["count"];
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {Str(r, "target")} | {Int(r, "connections")} | {F(Num(r, "timed_wall_s"), "F1")} | {F(Num(r, "requests_per_s"), "N0")} | {F(Num(r, "lines_per_s"), "N0")} | {Int(r, "errors_total")} | " +
+                $"| {Str(r, "target")} | {ClientOf(r)} | {Int(r, "connections")} | {F(Num(r, "timed_wall_s"), "F1")} | {F(Num(r, "requests_per_s"), "N0")} | {F(Num(r, "lines_per_s"), "N0")} | {Int(r, "errors_total")} | " +
                 $"{F(Num(lat, "p50"), "F2")} | {F(Num(lat, "p95"), "F2")} | {F(Num(lat, "p99"), "F2")} | {F(Num(lat, "max"), "F1")} | " +
-                $"{F(Num(count, "stored"), "N0")} / {F(Num(count, "acknowledged"), "N0")} | {F(Num(count, "lost"), "N0")} | {F(Num(r, "server_peak_rss_mib"), "N0")} | " +
-                $"{F(Num(r, "server_cpu_cores"), "F2")} | {F(Num(r, "client_cpu_cores"), "F2")} | {F(Num(r, "other_cpu_cores"), "F2")} |");
+                $"{F(Num(count, "stored"), "N0")} / {F(Num(count, "acknowledged"), "N0")} | {F(Num(count, "lost"), "N0")} | {(ClientOf(r) == "wrk" ? F(Num(count, "unacknowledged_stored"), "N0") : "")} | " +
+                $"{F(Num(r, "server_peak_rss_mib"), "N0")} | {F(Num(r, "server_cpu_cores"), "F2")} | {F(Num(r, "server_cpu_us_per_request"), "N0")} | " +
+                $"{F(Num(r, "client_cpu_cores"), "F2")} | {F(Num(r, "other_cpu_cores"), "F2")} |");
         }
 
         md.AppendLine();

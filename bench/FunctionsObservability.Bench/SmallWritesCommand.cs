@@ -124,6 +124,7 @@ internal static class SmallWritesCommand
         JsonOut.Print(new JsonObject
         {
             ["cmd"] = "smallwrites",
+            ["client"] = "csharp",
             ["target"] = target,
             ["api"] = api,
             ["url"] = url + path,
@@ -143,6 +144,7 @@ internal static class SmallWritesCommand
             ["server_pid"] = pid,
             ["server_cpu_s"] = JsonOut.Num(usage.ServerCpuSeconds, 2),
             ["server_cpu_cores"] = JsonOut.Num(usage.ServerCpuSeconds / usage.WallSeconds, 2),
+            ["server_cpu_us_per_request"] = JsonOut.Num(usage.ServerCpuSeconds * 1e6 / Math.Max(1, requests - timedErrors), 1),
             ["client_cpu_s"] = JsonOut.Num(usage.OwnCpuSeconds, 2),
             ["client_cpu_cores"] = JsonOut.Num(usage.OwnCpuSeconds / usage.WallSeconds, 2),
             ["other_cpu_cores"] = JsonOut.Num(usage.OtherCpuCores, 2),
