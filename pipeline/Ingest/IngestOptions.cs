@@ -50,7 +50,7 @@ public sealed class IngestOptions
     public int BatchSize { get; set; } = 64;
 
     /// <summary>The writer joins waiting batches into one commit up to this many points.</summary>
-    public int MaxPointsPerCommit { get; set; } = 1_000_000;
+    public int MaxPointsPerCommit { get; set; } = 200_000;
 
     /// <summary>Longest time a partial batch waits for more requests before it is written.</summary>
     public int FlushIntervalMilliseconds { get; set; } = 2;

@@ -11,7 +11,7 @@ public sealed class StorageOptions
 
     /// <summary>DuckDB's buffer pool; it spills sorts and aggregates to disk beyond it. Part of the README's memory ceiling.</summary>
     public const string DefaultMemoryLimit = "256MB";
-    public const int DefaultCompactionRowThreshold = 1_000_000;
+    public const int DefaultCompactionRowThreshold = 500_000;
     public const int DefaultCompactionIdleSeconds = 2;
     public const int DefaultCompactionBucketSeconds = 600;
     public const bool DefaultRecoverDamagedDatabase = false;

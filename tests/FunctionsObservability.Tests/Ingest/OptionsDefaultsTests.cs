@@ -25,7 +25,7 @@ public sealed class OptionsDefaultsTests
         Assert.Equal(30, options.BodyTimeoutSeconds);
         Assert.Equal(64, options.ParseQueueCapacity);
         Assert.Equal(64, options.BatchSize);
-        Assert.Equal(1_000_000, options.MaxPointsPerCommit);
+        Assert.Equal(200_000, options.MaxPointsPerCommit);
         Assert.Equal(2, options.FlushIntervalMilliseconds);
         Assert.Equal(2000, options.AdmissionTimeoutMilliseconds);
         Assert.Equal(1, options.RetryAfterSeconds);
@@ -40,7 +40,7 @@ public sealed class OptionsDefaultsTests
         Assert.Equal("metrics.duckdb", options.DatabaseFileName);
         Assert.Equal("256MB", options.MemoryLimit);
         Assert.Equal(250_000, options.MaxSeries);
-        Assert.Equal(1_000_000, options.CompactionRowThreshold);
+        Assert.Equal(500_000, options.CompactionRowThreshold);
         Assert.Equal(2, options.CompactionIdleSeconds);
         Assert.Equal(600, options.CompactionBucketSeconds);
         Assert.False(options.RecoverDamagedDatabase);
