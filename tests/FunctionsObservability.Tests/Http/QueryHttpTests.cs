@@ -137,12 +137,15 @@ public sealed class QueryHttpTests
                 $"fn={fn}&step=30s&groupBy=host",
             }),
         ];
-        async Task<string[]> AnswersAsync(int lastSecond) => await Task.WhenAll(queries.Select(async q =>
-            (await host.GetJsonAsync($"/api/query/aggregate?metric=cpu_usage&from={Iso(Hour)}&to={Iso(Hour + lastSecond)}&{q}")).GetRawText()));
+        // Whole minutes; whole minutes with ragged edges, read from the rollup and the points
+        // around it; and less than a whole minute, read as points.
+        (int First, int End)[] ranges = [(0, 600), (15, 590), (59, 61)];
+        async Task<string[]> AnswersAsync() => await Task.WhenAll(ranges.SelectMany(r => queries.Select(async q =>
+            (await host.GetJsonAsync($"/api/query/aggregate?metric=cpu_usage&from={Iso(Hour + r.First)}&to={Iso(Hour + r.End)}&{q}")).GetRawText())));
 
-        var before = await AnswersAsync(600);
+        var before = await AnswersAsync();
         var moved = host.Service<FunctionsObservability.Pipeline.Storage.PointWriter>().Compact();
-        var after = await AnswersAsync(600);
+        var after = await AnswersAsync();
 
         Assert.Equal(1800, moved);
         Assert.Equal(before, after);
@@ -159,9 +162,9 @@ public sealed class QueryHttpTests
             Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         }
 
-        var mixed = await AnswersAsync(600);
+        var mixed = await AnswersAsync();
         host.Service<FunctionsObservability.Pipeline.Storage.PointWriter>().Compact();
-        Assert.Equal(mixed, await AnswersAsync(600));
+        Assert.Equal(mixed, await AnswersAsync());
         Assert.NotEqual(before, mixed);
     }
 
