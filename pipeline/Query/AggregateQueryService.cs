@@ -7,7 +7,9 @@ namespace FunctionsObservability.Pipeline.Query;
 /// number of buckets and of groups is checked before DuckDB runs anything, from the range and the
 /// in-memory catalog, so an oversized request costs nothing. Grouping is by series id in SQL
 /// (integers, no join), and series are folded into their groups here; only a percentile over
-/// groups of several series, which cannot be folded, groups by tag value in SQL.
+/// groups of several series, which cannot be folded, groups by tag value in SQL. An answer is
+/// kept in <see cref="AggregateAnswerCache"/> and served from there while its metric's data is
+/// unchanged, without a connection, the archive manifest or the series resolved.
 /// </summary>
 public sealed class AggregateQueryService
 {
@@ -16,14 +18,16 @@ public sealed class AggregateQueryService
     private readonly QueryOptions _options;
     private readonly TieredSource _tiers;
     private readonly PointWriter _writer;
+    private readonly AggregateAnswerCache _answers;
 
-    public AggregateQueryService(SeriesCatalog catalog, QueryExecutor executor, QueryOptions options, TieredSource tiers, PointWriter writer)
+    public AggregateQueryService(SeriesCatalog catalog, QueryExecutor executor, QueryOptions options, TieredSource tiers, PointWriter writer, AggregateAnswerCache answers)
     {
         _writer = writer;
         _catalog = catalog;
         _executor = executor;
         _options = options;
         _tiers = tiers;
+        _answers = answers;
     }
 
     public async Task<IReadOnlyList<AggregateSeries>> QueryAsync(AggregateRequest request, CancellationToken cancellationToken)
@@ -36,7 +40,29 @@ public sealed class AggregateQueryService
                 $"the range holds {buckets} buckets of this step, more than the limit of {_options.MaxBuckets}; use a larger step or a shorter range", "step");
         }
 
-        return await RunAsync(request, cancellationToken).ConfigureAwait(false);
+        var ofMetric = _catalog.ForMetric(request.Filter.Metric);
+        if (ofMetric.Count == 0)
+        {
+            return [];
+        }
+
+        if (!_answers.Enabled)
+        {
+            return await RunAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        // The version is read before the series are resolved and the statement runs, so a series
+        // or a point committed after it makes the stored answer out of date, never the reverse.
+        var metricId = ofMetric[0].MetricId;
+        var key = AggregateAnswerKey.For(request);
+        if (_answers.TryGet(key, metricId, out var cached, out var version))
+        {
+            return cached;
+        }
+
+        var answer = await RunAsync(request, cancellationToken).ConfigureAwait(false);
+        _answers.Add(key, metricId, version, answer);
+        return answer;
     }
 
     private async Task<IReadOnlyList<AggregateSeries>> RunAsync(AggregateRequest request, CancellationToken cancellationToken)
