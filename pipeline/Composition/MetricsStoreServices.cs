@@ -59,6 +59,7 @@ public static class MetricsStoreServices
         // Aggregate answers, served again while their metric's data is unchanged (DataVersions).
         services.AddSingleton(sp => new QueryMetrics(sp.GetService<IMeterFactory>()));
         services.AddSingleton<AggregateAnswerCache>();
+        services.AddSingleton<QueryWarmup>();
         return services;
     }
 

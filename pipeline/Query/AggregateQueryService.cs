@@ -11,7 +11,7 @@ namespace FunctionsObservability.Pipeline.Query;
 /// kept in <see cref="AggregateAnswerCache"/> and served from there while its metric's data is
 /// unchanged, without a connection, the archive manifest or the series resolved.
 /// </summary>
-public sealed class AggregateQueryService
+public sealed partial class AggregateQueryService
 {
     private readonly SeriesCatalog _catalog;
     private readonly QueryExecutor _executor;
@@ -65,14 +65,14 @@ public sealed class AggregateQueryService
         return answer;
     }
 
-    private async Task<IReadOnlyList<AggregateSeries>> RunAsync(AggregateRequest request, CancellationToken cancellationToken)
+    private Task<IReadOnlyList<AggregateSeries>> RunAsync(AggregateRequest request, CancellationToken cancellationToken)
     {
         var selection = SeriesSelection.Resolve(_catalog, request.Filter);
-        if (selection.IsEmpty)
-        {
-            return [];
-        }
+        return selection.IsEmpty ? Task.FromResult<IReadOnlyList<AggregateSeries>>([]) : RunAsync(request, selection, cancellationToken);
+    }
 
+    private async Task<IReadOnlyList<AggregateSeries>> RunAsync(AggregateRequest request, SeriesSelection selection, CancellationToken cancellationToken)
+    {
         var groups = AggregateGroups.Build(selection, request.GroupBy);
         if (groups.Count > _options.MaxSeries)
         {

@@ -15,7 +15,8 @@ internal static class AnswerSize
 
     private const long TagOverhead = 2 * 24;
 
-    private static readonly long BucketBytes = System.Runtime.CompilerServices.Unsafe.SizeOf<BucketValue>();
+    /// <summary>A <see cref="BucketValue"/>: a timestamp and a value.</summary>
+    private const long BucketBytes = sizeof(long) + sizeof(double);
 
     public static long Estimate(string key, IReadOnlyList<AggregateSeries> answer)
     {
