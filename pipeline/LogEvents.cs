@@ -18,6 +18,8 @@ namespace FunctionsObservability.Pipeline;
 ///   Retention          3200–3299    RetentionRunner.cs
 ///   Blob store         3300–3399    BlobArchiveStore.cs
 ///   Archive rebuild    3400–3499    ArchiveRebuilder.cs
+/// Query                4000–4999    Query/
+///   Warm-up            4000s        QueryWarmup.cs
 /// </code>
 /// The app (functions/) has its own table, FunctionsObservability.Functions.LogEvents; its events
 /// have their own logger categories.
@@ -81,4 +83,11 @@ internal static class LogEvents
     public const int ArchivedFileUnreadable = 3401;
 
     #endregion Archive
+
+    #region Query (4000–4999)
+
+    public const int QueryPathWarmedUp = 4001;
+    public const int QueryWarmupFailed = 4002;
+
+    #endregion Query
 }

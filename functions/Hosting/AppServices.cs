@@ -1,3 +1,4 @@
+using FunctionsObservability.Functions.Http;
 using FunctionsObservability.Functions.Queues;
 using FunctionsObservability.Functions.Timers;
 using FunctionsObservability.Pipeline.Archive;
@@ -18,6 +19,7 @@ internal static class AppServices
         services.AddSingleton<QueueMessageProcessor>();
         services.AddTimerJobs();
         services.AddHostedService<PipelineHostedService>();
+        services.AddHostedService<QueryWarmupService>();
         return services;
     }
 

@@ -5,7 +5,9 @@ namespace FunctionsObservability.Functions.Http;
 
 /// <summary>
 /// Writes an aggregate answer. Answers can hold up to a million buckets, so the writer flushes
-/// to the client as it goes, and each bucket time is formatted once, not once per series.
+/// to the client as it goes. Bucket times are written as DateTime values, which Utf8JsonWriter
+/// formats in place: formatting each time once into a per-answer table cost more than that (66 µs
+/// against 24 µs for one series of 84 buckets, and no less for 1,000 series of 60; issue 12).
 /// </summary>
 internal static class AggregateJson
 {
@@ -19,7 +21,6 @@ internal static class AggregateJson
     {
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json; charset=utf-8";
-        var times = new Dictionary<long, JsonEncodedText>();
         var writer = new Utf8JsonWriter(response.BodyWriter, JsonOutput.WriterOptions);
         await using (writer.ConfigureAwait(false))
         {
@@ -32,14 +33,8 @@ internal static class AggregateJson
                 writer.WriteStartArray(PointsName);
                 foreach (var bucket in item.Points)
                 {
-                    if (!times.TryGetValue(bucket.TimestampMicros, out var time))
-                    {
-                        time = JsonEncodedText.Encode(JsonOutput.FormatTimestamp(bucket.TimestampMicros));
-                        times[bucket.TimestampMicros] = time;
-                    }
-
                     writer.WriteStartObject();
-                    writer.WriteString(TimestampName, time);
+                    writer.WriteString(TimestampName, new DateTime(DateTime.UnixEpoch.Ticks + (bucket.TimestampMicros * 10), DateTimeKind.Utc));
                     writer.WriteNumber(ValueName, bucket.Value);
                     writer.WriteEndObject();
                 }

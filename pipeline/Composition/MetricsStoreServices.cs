@@ -56,6 +56,10 @@ public static class MetricsStoreServices
         services.AddSingleton<QueryExecutor>();
         services.AddSingleton<PointQueryService>();
         services.AddSingleton<AggregateQueryService>();
+        // Aggregate answers, served again while their metric's data is unchanged (DataVersions).
+        services.AddSingleton(sp => new QueryMetrics(sp.GetService<IMeterFactory>()));
+        services.AddSingleton<AggregateAnswerCache>();
+        services.AddSingleton<QueryWarmup>();
         return services;
     }
 

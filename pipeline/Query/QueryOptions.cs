@@ -33,11 +33,24 @@ public sealed class QueryOptions
     /// </summary>
     public int MaxFoldedPartials { get; set; } = 20_000;
 
+    public const long DefaultAnswerCacheBytes = 16L * 1024 * 1024;
+
+    /// <summary>
+    /// Memory for recent aggregate answers, estimated; an answer is served again until the data of
+    /// its metric changes. 0 turns the cache off.
+    /// </summary>
+    public long AnswerCacheBytes { get; set; } = DefaultAnswerCacheBytes;
+
     public void Validate()
     {
         if (MaxFoldedPartials < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxFoldedPartials), MaxFoldedPartials, "Query:MaxFoldedPartials must be 0 or more.");
+        }
+
+        if (AnswerCacheBytes < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(AnswerCacheBytes), AnswerCacheBytes, "Query:AnswerCacheBytes must be 0 or more.");
         }
 
         OptionGuard.Positive(DefaultPageSize, SectionName, nameof(DefaultPageSize));

@@ -66,6 +66,9 @@ public sealed class SeriesSelection
         return new SeriesSelection(filter, matched);
     }
 
+    /// <summary>A selection of the given series, for the warm-up (<see cref="AggregateQueryService"/>).</summary>
+    internal static SeriesSelection Of(SeriesFilter filter, IReadOnlyList<SeriesEntry> series) => new(filter, series);
+
     /// <summary>Appends <c>(column BETWEEN min AND max AND column IN (...))</c>; ids are integers, so inlining is safe.</summary>
     public void AppendPredicate(StringBuilder sql, string column)
     {

@@ -58,6 +58,18 @@ public sealed class OptionsDefaultsTests
         Assert.Equal(1_000_000, options.MaxPoints);
         Assert.Equal(30, options.TimeoutSeconds);
         Assert.Equal(8, options.MaxConcurrentQueries);
+        Assert.Equal(20_000, options.MaxFoldedPartials);
+        Assert.Equal(16L * 1024 * 1024, options.AnswerCacheBytes);
+    }
+
+    [Fact]
+    public void QueryOptions_NegativeAnswerCacheBytes_FailsValidationNamingIt()
+    {
+        var options = new QueryOptions { AnswerCacheBytes = -1 };
+
+        var failure = Assert.Throws<ArgumentOutOfRangeException>(options.Validate);
+
+        Assert.Contains("Query:AnswerCacheBytes", failure.Message, StringComparison.Ordinal);
     }
 
     [Theory]
