@@ -16,10 +16,12 @@ namespace FunctionsObservability.Pipeline.Formats;
 /// </remarks>
 public sealed class LineProtocolParser : IPointParser
 {
+    private readonly LineProtocolKeyCache _keys = new();
+
     public void Parse(ReadOnlySpan<byte> payload, ParseSettings settings, ParsedBatch into)
     {
         ArgumentNullException.ThrowIfNull(into);
-        var reader = new LineReader(settings, into);
+        var reader = new LineReader(_keys, settings, into);
         var rest = payload;
         var lineNumber = 0;
         var units = 0;
@@ -45,12 +47,15 @@ public sealed class LineProtocolParser : IPointParser
         into.LineCount = units;
     }
 
-    /// <summary>The per-request state: series cache and the points of the line being parsed.</summary>
-    private sealed class LineReader(ParseSettings settings, ParsedBatch into)
+    /// <summary>The per-request state: the batch index of each series, and the points of the line being parsed.</summary>
+    private sealed class LineReader(LineProtocolKeyCache keys, ParseSettings settings, ParsedBatch into)
     {
         private const string NoFields = "no fields; expected a space and field=value after the measurement and tags";
 
-        private readonly LineProtocolSeriesCache _cache = new(into);
+        private readonly Dictionary<FieldSeries, int> _indexByField = new(ReferenceEqualityComparer.Instance);
+
+        // Different raw spellings (tag order, needless escapes) can name the same series; this keeps one index per series.
+        private readonly Dictionary<string, int> _indexByKey = new(StringComparer.Ordinal);
         private FieldSeries[] _pendingFields = new FieldSeries[8];
         private double[] _pendingValues = new double[8];
         private int _pendingCount;
@@ -64,7 +69,7 @@ public sealed class LineProtocolParser : IPointParser
                 return line[0] == (byte)',' ? "measurement is empty" : NoFields;
             }
 
-            var entry = _cache.Find(line[..keyEnd], out var error);
+            var entry = keys.Find(line[..keyEnd], out var error);
             if (entry is null)
             {
                 return error;
@@ -198,10 +203,28 @@ public sealed class LineProtocolParser : IPointParser
         {
             for (var i = 0; i < _pendingCount; i++)
             {
-                into.Add(_cache.SeriesIndexOf(_pendingFields[i]), timestampMicros, _pendingValues[i], lineNumber);
+                into.Add(SeriesIndexOf(_pendingFields[i]), timestampMicros, _pendingValues[i], lineNumber);
             }
 
             return null;
+        }
+
+        /// <summary>Registers the series with the batch on first use, so lines that fail leave no orphan series behind.</summary>
+        private int SeriesIndexOf(FieldSeries field)
+        {
+            if (!_indexByField.TryGetValue(field, out var index))
+            {
+                var key = field.Descriptor.CanonicalKey;
+                if (!_indexByKey.TryGetValue(key, out index))
+                {
+                    index = into.AddSeries(field.Descriptor);
+                    _indexByKey.Add(key, index);
+                }
+
+                _indexByField.Add(field, index);
+            }
+
+            return index;
         }
     }
 }
