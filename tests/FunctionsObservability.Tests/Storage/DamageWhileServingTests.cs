@@ -48,7 +48,8 @@ public sealed class DamageWhileServingTests
             Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         }
 
-        using var query = await second.Client.GetAsync($"/api/query/aggregate?metric=dmg_v&from={(seconds - 3600) * 1000}&step=1h&fn=sum");
+        // A percentile reads the points themselves, not the minute rollup.
+        using var query = await second.Client.GetAsync($"/api/query/aggregate?metric=dmg_v&from={(seconds - 3600) * 1000}&step=1h&fn=p50");
         var error = JsonDocument.Parse(await query.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString()!;
         using var readiness = await second.Client.GetAsync("/api/health/ready");
         var readyBody = JsonDocument.Parse(await readiness.Content.ReadAsStringAsync()).RootElement;
