@@ -22,6 +22,7 @@ internal static class AggregateJson
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json; charset=utf-8";
         var writer = new Utf8JsonWriter(response.BodyWriter, JsonOutput.WriterOptions);
+        long flushed = 0;
         await using (writer.ConfigureAwait(false))
         {
             writer.WriteStartObject();
@@ -41,9 +42,13 @@ internal static class AggregateJson
 
                 writer.WriteEndArray();
                 writer.WriteEndObject();
-                if (writer.BytesPending > FlushEveryBytes)
+                // Over a pipe the writer hands its bytes on every few KiB (BytesPending stays small),
+                // and only the pipe's flush sends them, so count what was written since the last one.
+                if (writer.BytesCommitted + writer.BytesPending - flushed > FlushEveryBytes)
                 {
                     await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    await response.BodyWriter.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    flushed = writer.BytesCommitted;
                 }
             }
 

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using FunctionsObservability.Pipeline.Archive;
 using FunctionsObservability.Pipeline.Query;
+using FunctionsObservability.Tests.Archiving;
 using FunctionsObservability.Tests.Infrastructure;
 
 namespace FunctionsObservability.Tests.Http;
@@ -152,6 +153,25 @@ public sealed class AggregateAnswerCacheHttpTests
         Assert.True(result.Succeeded, result.Describe());
         Assert.Equal(1, result.FilesArchived);
         Assert.Equal(before, after);
+        Assert.Equal((0, 2), counts.HitsAndMisses);
+    }
+
+    [Fact]
+    public async Task Aggregate_WithoutTo_IsKeyedByTheEndItResolvesTo_SoALaterNowSeesLaterPoints()
+    {
+        var minute = ((DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60) * 60) - 3600;
+        var clock = new ManualClock(DateTimeOffset.FromUnixTimeSeconds(minute + 10));
+        await using var host = await ServiceHost.StartAsync(configure: clock.Register);
+        await WriteAsync(host, $"cpu,host=h1 usage=1 {minute + 5}\ncpu,host=h1 usage=2 {minute + 65}\n");
+        using var counts = new CacheCounts(host.Service<QueryMetrics>());
+        var path = $"/api/query/aggregate?metric=cpu_usage&from={Iso(minute)}&step=1m&fn=sum";
+
+        var now = (await host.GetJsonAsync(path)).GetProperty("series")[0].GetProperty("points");
+        clock.Now = DateTimeOffset.FromUnixTimeSeconds(minute + 70);
+        var later = (await host.GetJsonAsync(path)).GetProperty("series")[0].GetProperty("points");
+
+        Assert.Equal(1, now.GetArrayLength());
+        Assert.Equal(2, later.GetArrayLength());
         Assert.Equal((0, 2), counts.HitsAndMisses);
     }
 
