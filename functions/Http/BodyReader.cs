@@ -46,6 +46,18 @@ internal static class BodyReader
             return Refused(StatusCodes.Status415UnsupportedMediaType, $"Content-Encoding \"{encoding}\" is not supported; use gzip or none");
         }
 
+        try
+        {
+            if (!gzip && TryTakeWhole(request, lease, options, out var whole))
+            {
+                return whole;
+            }
+        }
+        catch (Exception exception) when (Refusal(exception, options, aborted) is { } refusal)
+        {
+            return refusal;
+        }
+
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         deadline.CancelAfter(TimeSpan.FromSeconds(options.BodyTimeoutSeconds));
         using var wire = new GrowingBuffer();
@@ -68,28 +80,61 @@ internal static class BodyReader
         {
             return Refused(StatusCodes.Status408RequestTimeout, $"the body did not arrive within {options.BodyTimeoutSeconds} s (Ingest:BodyTimeoutSeconds); send it faster or in smaller requests");
         }
-        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        catch (Exception exception) when (Refusal(exception, options, aborted) is { } refusal)
         {
-            return TooLarge($"the body is larger than the limit of {options.MaxBodyBytes} bytes");
-        }
-        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status408RequestTimeout)
-        {
-            return Refused(StatusCodes.Status408RequestTimeout, "the body arrived slower than the server's minimum data rate, or stopped arriving");
-        }
-        catch (BadHttpRequestException exception)
-        {
-            return Refused(StatusCodes.Status400BadRequest, $"the body could not be read: {exception.Message}");
-        }
-        catch (InvalidDataException exception)
-        {
-            return Refused(StatusCodes.Status400BadRequest, $"the gzip body is corrupt: {exception.Message}");
-        }
-        catch (IOException exception) when (!aborted.IsCancellationRequested)
-        {
-            // Kestrel's framing errors (a chunk size that overflows, say) arrive as IOException.
-            return Refused(StatusCodes.Status400BadRequest, $"the body could not be read: {exception.Message}");
+            return refusal;
         }
     }
+
+    /// <summary>
+    /// A small body has usually arrived with its headers. Taken as it lies in Kestrel's buffer it needs
+    /// one copy and no deadline, whose timer and linked token cost more than the copy; a body that is
+    /// not all there yet goes the long way.
+    /// </summary>
+    private static bool TryTakeWhole(HttpRequest request, IngestMemoryLease lease, IngestOptions options, out BodyReadResult result)
+    {
+        result = default;
+        var reader = request.BodyReader;
+        if (request.ContentLength is not (> 0 and <= InitialBufferBytes) || !reader.TryRead(out var read))
+        {
+            return false;
+        }
+
+        var body = read.Buffer;
+        if (!read.IsCompleted || body.Length != request.ContentLength)
+        {
+            reader.AdvanceTo(body.Start);
+            return false;
+        }
+
+        var length = (int)body.Length;
+        var verdict = lease.TryGrowTo(length);
+        if (verdict != BudgetVerdict.Granted)
+        {
+            reader.AdvanceTo(body.End);
+            result = OverBudget(verdict, options);
+            return true;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        body.CopyTo(buffer);
+        reader.AdvanceTo(body.End);
+        result = new BodyReadResult(buffer, length, Pooled: true, StatusCodes.Status200OK, null);
+        return true;
+    }
+
+    /// <summary>What a failure to read the body answers; null for failures that are not the client's (they propagate).</summary>
+    private static BodyReadResult? Refusal(Exception exception, IngestOptions options, CancellationToken aborted) => exception switch
+    {
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => TooLarge($"the body is larger than the limit of {options.MaxBodyBytes} bytes"),
+        BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout } => Refused(StatusCodes.Status408RequestTimeout, "the body arrived slower than the server's minimum data rate, or stopped arriving"),
+        BadHttpRequestException bad => Refused(StatusCodes.Status400BadRequest, $"the body could not be read: {bad.Message}"),
+        InvalidDataException corrupt => Refused(StatusCodes.Status400BadRequest, $"the gzip body is corrupt: {corrupt.Message}"),
+
+        // Kestrel's framing errors (a chunk size that overflows, say) arrive as IOException.
+        IOException io when !aborted.IsCancellationRequested => Refused(StatusCodes.Status400BadRequest, $"the body could not be read: {io.Message}"),
+        _ => null,
+    };
 
     /// <summary>
     /// Reads <paramref name="source"/> to its end into <paramref name="buffer"/>, growing it only

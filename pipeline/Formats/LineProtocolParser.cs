@@ -18,10 +18,34 @@ public sealed class LineProtocolParser : IPointParser
 {
     private readonly LineProtocolKeyCache _keys = new();
 
+    /// <summary>
+    /// One reader per thread, reused, so a small request allocates no maps of its own. Parse never
+    /// awaits, and takes the reader off the thread while it runs, so no two parses share one.
+    /// </summary>
+    [ThreadStatic]
+    private static LineReader? t_reader;
+
     public void Parse(ReadOnlySpan<byte> payload, ParseSettings settings, ParsedBatch into)
     {
         ArgumentNullException.ThrowIfNull(into);
-        var reader = new LineReader(_keys, settings, into);
+        var reader = t_reader ?? new LineReader();
+        t_reader = null;
+        reader.Begin(_keys, settings, into);
+        try
+        {
+            ParseLines(payload, settings, into, reader);
+        }
+        finally
+        {
+            if (reader.End())
+            {
+                t_reader = reader;
+            }
+        }
+    }
+
+    private static void ParseLines(ReadOnlySpan<byte> payload, ParseSettings settings, ParsedBatch into, LineReader reader)
+    {
         var rest = payload;
         var lineNumber = 0;
         var units = 0;
@@ -48,9 +72,16 @@ public sealed class LineProtocolParser : IPointParser
     }
 
     /// <summary>The per-request state: the batch index of each series, and the points of the line being parsed.</summary>
-    private sealed class LineReader(LineProtocolKeyCache keys, ParseSettings settings, ParsedBatch into)
+    private sealed class LineReader
     {
         private const string NoFields = "no fields; expected a space and field=value after the measurement and tags";
+
+        /// <summary>Series past which a request's maps are dropped rather than kept for the next request on the thread.</summary>
+        private const int MaxKeptSeries = 1024;
+
+        private LineProtocolKeyCache _keys = null!;
+        private ParseSettings _settings;
+        private ParsedBatch _into = null!;
 
         private readonly Dictionary<FieldSeries, int> _indexByField = new(ReferenceEqualityComparer.Instance);
 
@@ -59,6 +90,27 @@ public sealed class LineProtocolParser : IPointParser
         private FieldSeries[] _pendingFields = new FieldSeries[8];
         private double[] _pendingValues = new double[8];
         private int _pendingCount;
+
+        public void Begin(LineProtocolKeyCache keys, ParseSettings settings, ParsedBatch into)
+        {
+            _keys = keys;
+            _settings = settings;
+            _into = into;
+        }
+
+        /// <summary>Forgets the request; false when its maps grew too large to keep.</summary>
+        public bool End()
+        {
+            _into = null!;
+            if (_indexByKey.Count > MaxKeptSeries)
+            {
+                return false;
+            }
+
+            _indexByField.Clear();
+            _indexByKey.Clear();
+            return true;
+        }
 
         /// <summary>Parses one trimmed, non-empty line; returns the error, or null once its points are added.</summary>
         public string? ParseLine(ReadOnlySpan<byte> line, int lineNumber)
@@ -69,7 +121,7 @@ public sealed class LineProtocolParser : IPointParser
                 return line[0] == (byte)',' ? "measurement is empty" : NoFields;
             }
 
-            var entry = keys.Find(line[..keyEnd], out var error);
+            var entry = _keys.Find(line[..keyEnd], out var error);
             if (entry is null)
             {
                 return error;
@@ -120,7 +172,7 @@ public sealed class LineProtocolParser : IPointParser
                 position += keyLength + 1 + valueText.Length;
                 if (position == line.Length)
                 {
-                    return Commit(settings.DefaultTimestampMicros, lineNumber);
+                    return Commit(_settings.DefaultTimestampMicros, lineNumber);
                 }
 
                 if (line[position] != (byte)',')
@@ -148,7 +200,7 @@ public sealed class LineProtocolParser : IPointParser
                 return $"unexpected text after the timestamp: \"{Show(text[SkipSpaces(text, end)..])}\"";
             }
 
-            var error = TryConvertTimestamp(raw, settings.Precision, out var micros);
+            var error = TryConvertTimestamp(raw, _settings.Precision, out var micros);
             return error ?? Commit(micros, lineNumber);
         }
 
@@ -203,7 +255,7 @@ public sealed class LineProtocolParser : IPointParser
         {
             for (var i = 0; i < _pendingCount; i++)
             {
-                into.Add(SeriesIndexOf(_pendingFields[i]), timestampMicros, _pendingValues[i], lineNumber);
+                _into.Add(SeriesIndexOf(_pendingFields[i]), timestampMicros, _pendingValues[i], lineNumber);
             }
 
             return null;
@@ -217,7 +269,7 @@ public sealed class LineProtocolParser : IPointParser
                 var key = field.Descriptor.CanonicalKey;
                 if (!_indexByKey.TryGetValue(key, out index))
                 {
-                    index = into.AddSeries(field.Descriptor);
+                    index = _into.AddSeries(field.Descriptor);
                     _indexByKey.Add(key, index);
                 }
 

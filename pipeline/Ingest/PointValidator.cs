@@ -29,13 +29,18 @@ public sealed class PointValidator
         ArgumentNullException.ThrowIfNull(batch);
         var series = batch.Series;
         var resolved = new SeriesEntry?[series.Count];
-        var seriesErrors = new string?[series.Count];
+        string?[]? seriesErrors = null;
         for (var i = 0; i < series.Count; i++)
         {
-            seriesErrors[i] = CheckSeries(series[i]);
-            if (seriesErrors[i] is null && !_catalog.TryResolve(series[i], out resolved[i]!))
+            var error = CheckSeries(series[i]);
+            if (error is null && !_catalog.TryResolve(series[i], out resolved[i]!))
             {
-                seriesErrors[i] = $"series {series[i]} would exceed the limit of {_catalog.MaxSeries} series";
+                error = $"series {series[i]} would exceed the limit of {_catalog.MaxSeries} series";
+            }
+
+            if (error is not null)
+            {
+                (seriesErrors ??= new string?[series.Count])[i] = error;
             }
         }
 
@@ -56,7 +61,7 @@ public sealed class PointValidator
                 continue;
             }
 
-            var error = seriesErrors[indexes[i]]
+            var error = seriesErrors?[indexes[i]]
                 ?? CheckValue(values[i], series[indexes[i]])
                 ?? CheckTimestamp(timestamps[i], oldest, newest);
             if (error is not null)
@@ -90,7 +95,7 @@ public sealed class PointValidator
         foreach (var (key, value) in descriptor.Tags)
         {
             var error = CheckName(key, "tag key", _options.MaxNameLength)
-                ?? CheckName(value, $"value of tag \"{key}\"", _options.MaxTagValueLength);
+                ?? CheckName(value, "value of tag", _options.MaxTagValueLength, key);
             if (error is not null)
             {
                 return error;
@@ -100,28 +105,31 @@ public sealed class PointValidator
         return null;
     }
 
-    private static string? CheckName(string text, string what, int maxLength)
+    /// <param name="tag">For a tag value, its key: named in the message, which is built only when there is an error (this runs for every series of every request).</param>
+    private static string? CheckName(string text, string what, int maxLength, string? tag = null)
     {
         if (text.Length == 0)
         {
-            return $"{what} is empty";
+            return $"{Describe(what, tag)} is empty";
         }
 
         if (text.Length > maxLength)
         {
-            return $"{what} \"{Shorten(text)}\" is {text.Length} characters, longer than the limit of {maxLength}";
+            return $"{Describe(what, tag)} \"{Shorten(text)}\" is {text.Length} characters, longer than the limit of {maxLength}";
         }
 
         foreach (var c in text)
         {
             if (char.IsControl(c))
             {
-                return $"{what} \"{Shorten(text)}\" contains a control character (U+{(int)c:X4})";
+                return $"{Describe(what, tag)} \"{Shorten(text)}\" contains a control character (U+{(int)c:X4})";
             }
         }
 
         return null;
     }
+
+    private static string Describe(string what, string? tag) => tag is null ? what : $"{what} \"{tag}\"";
 
     private static string? CheckValue(double value, SeriesDescriptor series) =>
         double.IsFinite(value) ? null : $"value of {series.Metric} is {value}; NaN and Infinity are not stored";

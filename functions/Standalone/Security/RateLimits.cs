@@ -20,23 +20,27 @@ internal static partial class RateLimits
         var ingest = BucketOptions(options.Ingest);
         var query = BucketOptions(options.Query);
 
+        // Made once: a lambda capturing the bucket inside the partitioner would be a new delegate per request.
+        Func<(bool, string), TokenBucketRateLimiterOptions>? ingestBucket = ingest is null ? null : _ => ingest;
+        Func<(bool, string), TokenBucketRateLimiterOptions>? queryBucket = query is null ? null : _ => query;
+
         limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-        limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+        // The partition key is a tuple, not "ingest|" + identity: no string is built per request.
+        limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, (bool Ingest, string Identity)>(context =>
         {
             var caller = context.Features.Get<CallerFeature>();
             var bucket = caller?.Access switch
             {
-                RouteAccess.Ingest => ingest,
-                RouteAccess.Query or RouteAccess.Admin => query,
+                RouteAccess.Ingest => ingestBucket,
+                RouteAccess.Query or RouteAccess.Admin => queryBucket,
                 _ => null,
             };
             if (caller is null || bucket is null)
             {
-                return RateLimitPartition.GetNoLimiter(string.Empty);
+                return RateLimitPartition.GetNoLimiter((false, string.Empty));
             }
 
-            var name = caller.Access == RouteAccess.Ingest ? "ingest|" : "query|";
-            return RateLimitPartition.GetTokenBucketLimiter(name + caller.Identity, _ => bucket);
+            return RateLimitPartition.GetTokenBucketLimiter((caller.Access == RouteAccess.Ingest, caller.Identity), bucket);
         });
         limiter.OnRejected = OnRejectedAsync;
     }

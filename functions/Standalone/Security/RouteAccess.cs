@@ -49,17 +49,12 @@ internal static class RouteAccessRules
             return RouteAccess.Public;
         }
 
-        if (IngestRoutes.Any(path.StartsWithSegments))
+        if (StartsWithAny(path, IngestRoutes))
         {
             return RouteAccess.Ingest;
         }
 
-        if (QueryRoutes.Any(path.StartsWithSegments))
-        {
-            return RouteAccess.Query;
-        }
-
-        return RouteAccess.Admin;
+        return StartsWithAny(path, QueryRoutes) ? RouteAccess.Query : RouteAccess.Admin;
     }
 
     /// <summary>Routes that answer errors in InfluxDB's <c>{"code","message"}</c> shape and take <c>Authorization: Token</c>.</summary>
@@ -69,6 +64,20 @@ internal static class RouteAccessRules
         return context.Request.Path.StartsWithSegments(InfluxWrite)
             || (context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } pattern }
                 && new PathString(pattern.StartsWith('/') ? pattern : "/" + pattern).StartsWithSegments(InfluxWrite));
+    }
+
+    // A loop, not Any(path.StartsWithSegments): that allocates a delegate on every request.
+    private static bool StartsWithAny(PathString path, PathString[] prefixes)
+    {
+        foreach (var prefix in prefixes)
+        {
+            if (path.StartsWithSegments(prefix))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static RouteAccess Stricter(RouteAccess a, RouteAccess b) =>

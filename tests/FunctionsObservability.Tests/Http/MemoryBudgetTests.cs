@@ -37,6 +37,12 @@ public sealed class MemoryBudgetTests
         await again.SendHeadAsync("POST", "/api/ingest", 1000, bodyStart: new byte[10], cancellationToken: timeout.Token);
         var (clientStatus, clientHeaders, clientBody) = await again.ReadResponseAsync(timeout.Token);
 
+        // A small body sent whole in one packet is taken straight from Kestrel's buffer, and charged the same way.
+        await using var whole = await RawHttpConnection.OpenAsync(server, "127.0.0.2", timeout.Token);
+        var line = System.Text.Encoding.ASCII.GetBytes($"whole,w=1 v=1 {Seconds}\n");
+        await whole.SendHeadAsync("POST", "/api/v2/write?precision=s", line.Length, bodyStart: line, cancellationToken: timeout.Token);
+        var (wholeStatus, wholeHeaders, _) = await whole.ReadResponseAsync(timeout.Token);
+
         // A second client takes the rest of the budget; a third finds none left.
         await using var second = await RawHttpConnection.OpenAsync(server, "127.0.0.3", timeout.Token);
         await second.SendHeadAsync("POST", "/api/ingest", MiB, bodyStart: new byte[100 * 1024], cancellationToken: timeout.Token);
@@ -48,6 +54,8 @@ public sealed class MemoryBudgetTests
         Assert.Equal(429, clientStatus);
         Assert.Contains("Retry-After", clientHeaders, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("share of the ingest memory budget", JsonDocument.Parse(clientBody).RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(429, wholeStatus);
+        Assert.Contains("Retry-After", wholeHeaders, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(503, budgetStatus);
         Assert.Contains("Retry-After", budgetHeaders, StringComparison.OrdinalIgnoreCase);
         Assert.Equal("unavailable", JsonDocument.Parse(budgetBody).RootElement.GetProperty("code").GetString());
