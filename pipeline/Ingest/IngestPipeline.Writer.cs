@@ -34,9 +34,18 @@ public sealed partial class IngestPipeline
         try
         {
             Commit(items, points);
-            if (_writer.RecentRows >= _compactionThreshold)
+
+            // The background applier moves the head to the file without holding the writer up;
+            // only a head far past its threshold (the applier falling behind, or not running)
+            // is applied here, which slows ingest down to what the file takes and bounds memory.
+            var recent = _writer.RecentRows;
+            if (recent >= _compactionThreshold * HeadLimitFactor)
             {
                 TryCompact();
+            }
+            else if (recent >= _compactionThreshold)
+            {
+                _writer.RequestApply();
             }
         }
         finally
@@ -145,6 +154,9 @@ public sealed partial class IngestPipeline
             ArmFlushTimer();
         }
     }
+
+    /// <summary>How far past its threshold the head may grow while the background applier works.</summary>
+    private const int HeadLimitFactor = 4;
 
     private void TryCompact()
     {

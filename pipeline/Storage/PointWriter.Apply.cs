@@ -16,9 +16,113 @@ public sealed partial class PointWriter
     /// value is written to the file once. Readers see the rows in the head before the commit and in
     /// the file after it, never both. The log then starts over.
     /// </summary>
-    /// <remarks>Callers hold <see cref="Gate"/> (the ingest writer, the idle compactor, maintenance).</remarks>
+    /// <remarks>Callers hold <see cref="Gate"/> (the ingest writer when the head is far past its threshold, maintenance, shutdown).</remarks>
     /// <returns>The rows applied.</returns>
-    public long Compact() => Guarded(() => ApplyHead(restartLog: true));
+    public long Compact()
+    {
+        // An apply running in the background finishes first; it never waits for the gate meanwhile.
+        _applyLock.Wait();
+        try
+        {
+            return Guarded(() => ApplyHead(restartLog: true));
+        }
+        finally
+        {
+            _applyLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// The same apply without holding the writer up: the gate is held only to choose the rows and
+    /// seal the log file that holds them; the insert runs on a connection of its own while group
+    /// commits go on into the head and a new log file. The sealed file is deleted once the file
+    /// holds its rows; until then a crash replays it.
+    /// </summary>
+    /// <returns>The rows applied.</returns>
+    public async Task<long> ApplyInBackgroundAsync(CancellationToken cancellationToken)
+    {
+        await Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        long from, target, rows;
+        List<LoggedKey> keys;
+        try
+        {
+            await _applyLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                Guarded(() =>
+                {
+                    PurgeApplied();
+                    return 0;
+                });
+                target = _lastSequence;
+                from = _appliedSequence;
+                rows = RecentRows;
+                keys = _pendingKeys.Through(target);
+                if (target == from)
+                {
+                    _applyLock.Release();
+                    return 0;
+                }
+
+                _log.Seal(target + 1);
+            }
+            catch
+            {
+                _applyLock.Release();
+                throw;
+            }
+        }
+        finally
+        {
+            Gate.Release();
+        }
+
+        try
+        {
+            _applyConnection ??= _database.OpenConnection();
+            var connection = _applyConnection;
+            Guarded(() =>
+            {
+                ApplyRange(connection, from, target, keys, rows);
+                return 0;
+            });
+            FinishApply(target, rows);
+            try
+            {
+                _log.DeleteSealed();
+            }
+            catch (IOException exception)
+            {
+                LogLogRestartFailed(_logger, exception);
+            }
+
+            return rows;
+        }
+        finally
+        {
+            _applyLock.Release();
+        }
+    }
+
+    /// <summary>Asks the background applier for an apply now (the head reached its threshold).</summary>
+    public void RequestApply()
+    {
+        if (_applyRequests.CurrentCount == 0)
+        {
+            try
+            {
+                _applyRequests.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Requested already.
+            }
+        }
+    }
+
+    /// <summary>True when an apply was requested within <paramref name="timeout"/>.</summary>
+    public Task<bool> WaitForApplyRequestAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        _applyRequests.WaitAsync(timeout, cancellationToken);
 
     private long ApplyHead(bool restartLog)
     {
@@ -30,13 +134,26 @@ public sealed partial class PointWriter
             return 0;
         }
 
+        var rows = RecentRows;
+        ApplyRange(_connection, from, target, _pendingKeys.Through(target), rows);
+        FinishApply(target, rows);
+        if (restartLog)
+        {
+            RestartLog(target + 1);
+        }
+
+        return rows;
+    }
+
+    /// <summary>One transaction of the file: the rows of sequences (from, target], sorted, their rollup and keys, and the applied sequence.</summary>
+    private void ApplyRange(DuckDBConnection connection, long from, long target, List<LoggedKey> keys, long rows)
+    {
         var started = Stopwatch.GetTimestamp();
         var culture = CultureInfo.InvariantCulture;
         var source = string.Create(culture, $"{HeadTables.Catalog}.{HeadTables.RowsTable} WHERE seq > {from} AND seq <= {target}");
-        var applied = Interlocked.Read(ref _recentRows);
-        using (var transaction = _connection.BeginTransaction())
+        using (var transaction = connection.BeginTransaction())
         {
-            using var command = _connection.CreateCommand();
+            using var command = connection.CreateCommand();
             command.Transaction = transaction;
             foreach (var statement in ClusteredInsert.Statements(source, _options.CompactionBucketSeconds))
             {
@@ -44,7 +161,7 @@ public sealed partial class PointWriter
                 command.ExecuteNonQuery();
             }
 
-            DedupeLedger.Record(_connection, _pendingKeys.Through(target));
+            DedupeLedger.Record(connection, keys);
             var horizon = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (_options.DedupeWindowHours * 3_600_000L)) * 1000;
             command.CommandText = string.Create(culture, $"DELETE FROM ingest_dedupe WHERE committed_at < {horizon}; UPDATE wal_state SET applied_seq = {target};");
             command.ExecuteNonQuery();
@@ -53,18 +170,16 @@ public sealed partial class PointWriter
         }
 
         _failpoint.Reach(WriterStage.Applied);
+        LogCompacted(_logger, rows, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
 
-        _appliedSequence = target;
-        _pendingKeys.RemoveThrough(target);
-        Interlocked.Exchange(ref _recentRows, 0);
+    private void FinishApply(long target, long rows)
+    {
+        // The time first: an idle purge must not take the rows this apply just moved.
         Interlocked.Exchange(ref _lastApplyTimestamp, Stopwatch.GetTimestamp());
-        if (restartLog)
-        {
-            RestartLog(target + 1);
-        }
-
-        LogCompacted(_logger, applied, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        return applied;
+        Volatile.Write(ref _appliedSequence, target);
+        _pendingKeys.RemoveThrough(target);
+        Interlocked.Add(ref _recentRows, -rows);
     }
 
     /// <summary>

@@ -25,6 +25,9 @@ public sealed partial class PointWriter : IDisposable
     private readonly PendingKeys _pendingKeys = new();
     private ArrayBufferWriter<byte> _record = new(64 * 1024);
     private readonly WriterFailpoint _failpoint = WriterFailpoint.FromEnvironment();
+    private readonly SemaphoreSlim _applyLock = new(1, 1);
+    private readonly SemaphoreSlim _applyRequests = new(0, 1);
+    private DuckDBConnection? _applyConnection;
     private PointLog _log = null!;
     private long _lastSequence;
     private long _appliedSequence;
@@ -194,8 +197,11 @@ public sealed partial class PointWriter : IDisposable
         }
 
         _log?.Dispose();
+        _applyConnection?.Dispose();
         _connection.Dispose();
         Gate.Dispose();
+        _applyLock.Dispose();
+        _applyRequests.Dispose();
     }
 
     private static void CountPoints(PointChunk chunk)

@@ -4,9 +4,9 @@ using Microsoft.Extensions.Logging;
 namespace FunctionsObservability.Pipeline.Storage;
 
 /// <summary>
-/// Applies the head's rows to the file once writes pause, so queries after a burst of ingest do
-/// not pay for a scan of unsorted rows, and frees the head's applied rows a while later. It takes
-/// the writer's gate, so it never writes alongside it.
+/// Applies the head's rows to the file in the background: when the writer asks (the head reached
+/// its threshold) and once writes pause, so queries after a burst of ingest do not pay for a scan
+/// of unsorted rows; and frees the head's applied rows a while later.
 /// </summary>
 public sealed partial class RecentRowsCompactor
 {
@@ -29,39 +29,47 @@ public sealed partial class RecentRowsCompactor
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Min(1000, _idle.TotalMilliseconds / 2)));
+        var tick = TimeSpan.FromMilliseconds(Math.Min(1000, _idle.TotalMilliseconds / 2));
         try
         {
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            while (!cancellationToken.IsCancellationRequested)
             {
-                if ((_writer.RecentRows == 0 && !_writer.HasAppliedRowsInHead) || _writer.SinceLastWrite < _idle || Stopwatch.GetTimestamp() < _pausedUntil)
+                var requested = await _writer.WaitForApplyRequestAsync(tick, cancellationToken).ConfigureAwait(false);
+                if (Stopwatch.GetTimestamp() < _pausedUntil)
                 {
                     continue;
                 }
 
-                await _writer.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                var idle = _writer.SinceLastWrite >= _idle;
                 try
                 {
-                    if (_writer.RecentRows > 0 && _writer.SinceLastWrite >= _idle)
+                    if (requested || (idle && _writer.RecentRows > 0))
                     {
-                        _writer.Compact();
+                        await _writer.ApplyInBackgroundAsync(cancellationToken).ConfigureAwait(false);
                     }
 
-                    // Applied rows stay in the head for a while for readers that started before the apply.
-                    _writer.PurgeAppliedWhenIdle(_idle);
+                    if (idle && _writer.HasAppliedRowsInHead)
+                    {
+                        // Applied rows stay in the head for a while for readers that started before the apply.
+                        await _writer.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                        try
+                        {
+                            _writer.PurgeAppliedWhenIdle(_idle);
+                        }
+                        finally
+                        {
+                            _writer.Gate.Release();
+                        }
+                    }
                 }
                 catch (Exception exception) when (exception is StorageFullException or StoreDamagedException)
                 {
-                    // The writer logged the full disk or the damage once; a later idle period tries again.
+                    // The writer logged the full disk or the damage once; a later round tries again.
                     _pausedUntil = Stopwatch.GetTimestamp() + (long)(FullDiskPause.TotalSeconds * Stopwatch.Frequency);
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {
                     LogFailed(_logger, exception);
-                }
-                finally
-                {
-                    _writer.Gate.Release();
                 }
             }
         }

@@ -21,6 +21,7 @@ internal sealed class PointLog : IDisposable
 {
     private const string Extension = ".log";
     private readonly string _directory;
+    private readonly List<string> _sealed = [];
     private SafeFileHandle _file;
     private string _path;
     private long _end;
@@ -96,23 +97,50 @@ internal sealed class PointLog : IDisposable
     /// <summary>The offset the next record will be written at.</summary>
     public long Position => _end;
 
-    /// <summary>Replaces the current file by a new, empty one starting at <paramref name="firstSequence"/>.</summary>
+    /// <summary>Replaces the current file by a new, empty one starting at <paramref name="firstSequence"/>, and deletes the old ones.</summary>
     public void Restart(long firstSequence)
     {
+        Seal(firstSequence);
+        DeleteSealed();
+    }
+
+    /// <summary>
+    /// Goes on in a new file starting at <paramref name="firstSequence"/>; the current one is kept
+    /// (and replayed after a crash) until <see cref="DeleteSealed"/>, once the file holds its records.
+    /// </summary>
+    public void Seal(long firstSequence)
+    {
         var next = PathOf(_directory, firstSequence);
-        if (string.Equals(next, _path, StringComparison.Ordinal) && _end == 0)
+        if (string.Equals(next, _path, StringComparison.Ordinal))
         {
             return;
         }
 
         var file = File.OpenHandle(next, FileMode.Create, FileAccess.ReadWrite, FileShare.Read);
         SyncDirectory();
-        var old = _path;
+        lock (_sealed)
+        {
+            _sealed.Add(_path);
+        }
+
         _file.Dispose();
         _file = file;
         _path = next;
         _end = 0;
-        File.Delete(old);
+    }
+
+    /// <summary>Deletes the files sealed so far: the database file holds everything they held.</summary>
+    public void DeleteSealed()
+    {
+        lock (_sealed)
+        {
+            foreach (var path in _sealed)
+            {
+                File.Delete(path);
+            }
+
+            _sealed.Clear();
+        }
     }
 
     public void Dispose() => _file.Dispose();
