@@ -16,6 +16,17 @@ internal static class Routes
     public const string QueryAggregate = "query/aggregate";
     public const string Metrics = "metrics";
     public const string MetricTags = "metrics/{metric}/tags";
+
+    /// <summary>The live tail: Server-Sent Events of committed points, with the query routes' keys and limits.</summary>
+    public const string Tail = "tail";
+
+    /// <summary>
+    /// The explorer page and its assets (<c>/api/ui</c>, <c>/api/ui/assets/...</c>); the standalone app
+    /// also serves the page at <c>/</c>. Under the Functions host every HTTP route sits under the prefix.
+    /// </summary>
+    public const string Explorer = "ui";
+
+    public const string ExplorerAsset = "ui/assets/{*asset}";
     public const string Health = "health";
     public const string HealthReady = "health/ready";
 

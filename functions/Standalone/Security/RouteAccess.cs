@@ -5,7 +5,7 @@ namespace FunctionsObservability.Functions.Standalone.Security;
 /// <summary>What a route needs: nothing, an ingest key, a query key, or an admin key.</summary>
 internal enum RouteAccess
 {
-    /// <summary>Health, and every route outside <c>/api</c>.</summary>
+    /// <summary>Health, the explorer's page and assets, and every route outside <c>/api</c>.</summary>
     Public,
     Ingest,
     Query,
@@ -20,8 +20,11 @@ internal static class RouteAccessRules
     private static readonly PathString InfluxWrite = Routes.Path(Routes.InfluxWrite);
     private static readonly PathString[] IngestRoutes = [Routes.Path(Routes.Ingest), InfluxWrite];
 
-    /// <summary>The metrics route is also the prefix of the metric tags route.</summary>
-    private static readonly PathString[] QueryRoutes = [Routes.Path(Routes.QueryPoints), Routes.Path(Routes.QueryAggregate), Routes.Path(Routes.Metrics)];
+    /// <summary>The metrics route is also the prefix of the metric tags route; the live tail reads like a query.</summary>
+    private static readonly PathString[] QueryRoutes = [Routes.Path(Routes.QueryPoints), Routes.Path(Routes.QueryAggregate), Routes.Path(Routes.Metrics), Routes.Path(Routes.Tail)];
+
+    /// <summary>The explorer's page and assets hold no data: every call they make carries its own key.</summary>
+    private static readonly PathString Explorer = Routes.Path(Routes.Explorer);
 
     /// <summary>
     /// Classifies both the request path and the matched route's pattern (routing runs first in a
@@ -44,7 +47,7 @@ internal static class RouteAccessRules
     public static RouteAccess Classify(PathString path)
     {
         // PathString comparisons ignore case, as routing does.
-        if (!path.StartsWithSegments(Api) || path.StartsWithSegments(Health))
+        if (!path.StartsWithSegments(Api) || path.StartsWithSegments(Health) || path.StartsWithSegments(Explorer))
         {
             return RouteAccess.Public;
         }
