@@ -112,6 +112,7 @@ public sealed partial class LiveTail
         if (subscription.Drop(reason))
         {
             _metrics.Dropped.Add(1);
+            Interlocked.Increment(ref _droppedSubscribers);
             LogDropped(_logger, subscription.Client, subscription.Filter.Metric, reason);
         }
     }

@@ -32,6 +32,7 @@ public sealed partial class LiveTail : IDisposable
     /// <summary>Every committed batch with a greater sequence is in the window or waiting for the fan-out.</summary>
     private long _completeAfter;
     private long _lostThrough;
+    private long _droppedSubscribers;
 
     public LiveTail(TailOptions options, TailMetrics metrics, ILogger<LiveTail> logger)
     {
@@ -63,6 +64,9 @@ public sealed partial class LiveTail : IDisposable
             }
         }
     }
+
+    /// <summary>Subscribers dropped for falling behind since the service started.</summary>
+    public long DroppedSubscribers => Interlocked.Read(ref _droppedSubscribers);
 
     /// <summary>Bytes of frames waiting for subscribers, each shared frame counted once.</summary>
     public long QueuedBytes => _budget.Used;
