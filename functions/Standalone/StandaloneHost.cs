@@ -1,5 +1,6 @@
 using FunctionsObservability.Functions.Hosting;
 using FunctionsObservability.Functions.Http;
+using FunctionsObservability.Functions.Http.OpenApi;
 using FunctionsObservability.Functions.Standalone.Queues;
 using FunctionsObservability.Functions.Standalone.Security;
 
@@ -40,12 +41,15 @@ public static class StandaloneHost
         builder.Services.AddStandaloneQueueListener(builder.Configuration);
         builder.Services.AddTimerScheduler(builder.Configuration);
         builder.Services.AddFunctionKeysAndRateLimits(builder.Configuration);
+        builder.Services.AddApiDocument();
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.UseUnhandledErrors();
         app.UseJsonErrorBodies();
         app.UseFunctionKeysAndRateLimits();
+        app.UseApiReference();
+        app.MapApiDocument();
         app.MapRoutes();
         return app;
     }

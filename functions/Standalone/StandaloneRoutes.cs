@@ -1,24 +1,29 @@
 using FunctionsObservability.Functions.Http;
+using FunctionsObservability.Functions.Http.OpenApi;
 
 namespace FunctionsObservability.Functions.Standalone;
 
-/// <summary>The standalone app's endpoints: the same routes and handlers as the HTTP functions in <c>Worker/</c>.</summary>
+/// <summary>
+/// The standalone app's endpoints: the same routes and handlers as the HTTP functions in <c>Worker/</c>.
+/// Each is described for the OpenAPI document by its entry in <see cref="ApiCatalogue"/>.
+/// </summary>
 internal static class StandaloneRoutes
 {
     public static void MapRoutes(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost(Routes.Path(Routes.Ingest), IngestEndpoints.IngestAsync);
-        routes.MapPost(Routes.Path(Routes.InfluxWrite), IngestEndpoints.InfluxWriteAsync);
-        routes.MapGet(Routes.Path(Routes.QueryPoints), QueryEndpoints.PointsAsync);
-        routes.MapGet(Routes.Path(Routes.QueryAggregate), QueryEndpoints.AggregateAsync);
-        routes.MapGet(Routes.Path(Routes.Metrics), QueryEndpoints.MetricsAsync);
-        routes.MapGet(Routes.Path(Routes.MetricTags), context => QueryEndpoints.TagsAsync(context, (string)context.Request.RouteValues["metric"]!));
-        routes.MapGet(Routes.Path(Routes.Tail), TailEndpoints.TailAsync);
-        routes.MapGet(Routes.Path(Routes.Health), HealthEndpoints.AliveAsync);
-        routes.MapGet(Routes.Path(Routes.HealthReady), HealthEndpoints.ReadyAsync);
+        routes.MapPost(Routes.Path(Routes.Ingest), IngestEndpoints.IngestAsync).Describe(Routes.Ingest);
+        routes.MapPost(Routes.Path(Routes.InfluxWrite), IngestEndpoints.InfluxWriteAsync).Describe(Routes.InfluxWrite);
+        routes.MapGet(Routes.Path(Routes.QueryPoints), QueryEndpoints.PointsAsync).Describe(Routes.QueryPoints);
+        routes.MapGet(Routes.Path(Routes.QueryAggregate), QueryEndpoints.AggregateAsync).Describe(Routes.QueryAggregate);
+        routes.MapGet(Routes.Path(Routes.Metrics), QueryEndpoints.MetricsAsync).Describe(Routes.Metrics);
+        routes.MapGet(Routes.Path(Routes.MetricTags), context => QueryEndpoints.TagsAsync(context, (string)context.Request.RouteValues["metric"]!))
+            .Describe(Routes.MetricTags);
+        routes.MapGet(Routes.Path(Routes.Tail), TailEndpoints.TailAsync).Describe(Routes.Tail);
+        routes.MapGet(Routes.Path(Routes.Health), HealthEndpoints.AliveAsync).Describe(Routes.Health);
+        routes.MapGet(Routes.Path(Routes.HealthReady), HealthEndpoints.ReadyAsync).Describe(Routes.HealthReady);
         foreach (var route in new[] { Routes.ArchiveAdmin, Routes.StandaloneArchiveAdmin })
         {
-            routes.MapMethods(Routes.Path(route), [HttpMethods.Get, HttpMethods.Post], AdminArchiveEndpoints.HandleAsync);
+            routes.MapMethods(Routes.Path(route), [HttpMethods.Get, HttpMethods.Post], AdminArchiveEndpoints.HandleAsync).Describe(route);
         }
     }
 }
