@@ -14,6 +14,7 @@ public sealed class WorkerMetadataTests(WorkerFixture fixture)
         ("QueryAggregate", "query/aggregate", ["get"], "function"),
         ("Metrics", "metrics", ["get"], "function"),
         ("MetricTags", "metrics/{metric}/tags", ["get"], "function"),
+        ("Tail", "tail", ["get"], "function"),
         ("Health", "health", ["get"], "anonymous"),
         ("HealthReady", "health/ready", ["get"], "anonymous"),
         ("ArchiveAdmin", "ops/archive", ["get", "post"], "admin"),
