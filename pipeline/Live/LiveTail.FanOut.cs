@@ -51,9 +51,10 @@ public sealed partial class LiveTail
     private void FanOut(CommittedPoints batch)
     {
         _groups ??= [.. _subscribers.GroupBy(s => FilterKey(s.Filter), StringComparer.Ordinal).Select(g => (g.First().Filter, g.ToArray()))];
+        var index = _groups.Length == 0 ? null : new BatchIndex(batch);
         foreach (var (filter, subscribers) in _groups)
         {
-            var encoded = _encoder.Encode(batch, filter);
+            var encoded = _encoder.Encode(index!, batch, filter);
             if (encoded.Count > 0)
             {
                 var frames = Share(encoded);

@@ -80,7 +80,7 @@ public sealed partial class LiveTail
                 continue;
             }
 
-            foreach (var frame in _encoder.Encode(batch, subscription.Filter))
+            foreach (var frame in _encoder.Encode(new BatchIndex(batch), batch, subscription.Filter))
             {
                 missed.Add(frame);
                 bytes += frame.Length;

@@ -15,32 +15,16 @@ namespace FunctionsObservability.Pipeline.Live;
 internal sealed class TailEncoder(int maxPointsPerEvent)
 {
     private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
-    private readonly List<int> _matched = [];
 
-    /// <summary>The frames of the points in <paramref name="batch"/> that <paramref name="filter"/> selects; empty when none.</summary>
-    public List<byte[]> Encode(CommittedPoints batch, SeriesFilter filter)
+    /// <summary>The frames of the points in <paramref name="index"/>'s batch that <paramref name="filter"/> selects; empty when none.</summary>
+    public List<byte[]> Encode(BatchIndex index, CommittedPoints batch, SeriesFilter filter)
     {
         var frames = new List<byte[]>();
-        var selected = SelectSeries(batch, filter);
-        if (selected is null)
+        var matched = index.Select(filter);
+        for (var start = 0; start < matched.Count; start += maxPointsPerEvent)
         {
-            return frames;
-        }
-
-        _matched.Clear();
-        var seriesOfPoint = batch.SeriesOfPoint;
-        for (var i = 0; i < seriesOfPoint.Length; i++)
-        {
-            if (selected[seriesOfPoint[i]])
-            {
-                _matched.Add(i);
-            }
-        }
-
-        for (var start = 0; start < _matched.Count; start += maxPointsPerEvent)
-        {
-            var end = Math.Min(start + maxPointsPerEvent, _matched.Count);
-            frames.Add(PointsFrame(batch, start, end, end == _matched.Count ? batch.Sequence : null));
+            var end = Math.Min(start + maxPointsPerEvent, matched.Count);
+            frames.Add(PointsFrame(batch, matched, start, end, end == matched.Count ? batch.Sequence : null));
         }
 
         return frames;
@@ -62,24 +46,7 @@ internal sealed class TailEncoder(int maxPointsPerEvent)
     /// <summary>Tells the client how long to wait before it reconnects; sent first on every stream.</summary>
     public static readonly byte[] Preamble = Encoding.UTF8.GetBytes("retry: 2000\n\n");
 
-    private static bool[]? SelectSeries(CommittedPoints batch, SeriesFilter filter)
-    {
-        bool[]? selected = null;
-        for (var s = 0; s < batch.Series.Length; s++)
-        {
-            if (batch.Series[s] is { } entry
-                && string.Equals(entry.Descriptor.Metric, filter.Metric, StringComparison.Ordinal)
-                && (filter.Tags.Count == 0 || SeriesSelection.Matches(entry, filter.Tags)))
-            {
-                selected ??= new bool[batch.Series.Length];
-                selected[s] = true;
-            }
-        }
-
-        return selected;
-    }
-
-    private byte[] PointsFrame(CommittedPoints batch, int start, int end, long? id)
+    private byte[] PointsFrame(CommittedPoints batch, List<int> matched, int start, int end, long? id)
     {
         _buffer.ResetWrittenCount();
         _buffer.Write("event: points\n"u8);
@@ -94,7 +61,7 @@ internal sealed class TailEncoder(int maxPointsPerEvent)
             writer.WriteStartArray();
             for (var m = start; m < end; m++)
             {
-                var i = _matched[m];
+                var i = matched[m];
                 PointJson.WritePoint(writer, batch.Series[batch.SeriesOfPoint[i]]!.Descriptor, batch.Timestamps[i], batch.Values[i]);
             }
 
