@@ -19,6 +19,8 @@ const string Usage = """
                    --query-stores blob,local --query-hosts 100 --query-interval 10 --runs 5 --restarts 3 --json OUT --md OUT]
                    (issue 4: archive throughput, and queries over an archived day vs hot; starts and restarts the service itself)
       queue        --url URL --connection STORAGE [--queue metrics-ingest --messages 1000 --points 1000]  (fill the queue, then time the service draining it)
+      tail         --server SERVICE_BINARY --data DIR [--subscribers 1000 --stalled 100 --rounds 3 --concurrency 4 --paced 100 --pace-ms 100
+                   --work DIR --json OUT]  (issue 13: ingest with and without live-tail subscribers, alternating; delivery latency)
       freeport     (prints a free TCP port on 127.0.0.1)
       report       --in RESULTS.jsonl --json OUT.json --md OUT.md [--size NAME]
       plot         --in RESULTS.json [--peers PEERS.json --out DIR --prefix NAME]  (PNGs: NAME-ingest, NAME-smallwrites, NAME-query;
@@ -44,6 +46,7 @@ try
         "smallwrk" => await SmallWrkCommand.RunAsync(options),
         "query" => await QueryCommand.RunAsync(options),
         "queue" => await QueueCommand.RunAsync(options),
+        "tail" => await TailCommand.RunAsync(options),
         "parquet" => await ParquetCommand.RunAsync(options),
         "archive" => await ArchiveCommand.RunAsync(options),
         "archivenow" => await ArchiveNowCommand.RunAsync(options),

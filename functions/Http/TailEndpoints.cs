@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using FunctionsObservability.Functions.Standalone.Security;
 using FunctionsObservability.Pipeline.Live;
@@ -51,7 +52,14 @@ internal static class TailEndpoints
             await body.WriteAsync(TailSubscription.Preamble, writeEnded.Token).ConfigureAwait(false);
             while (await subscription.NextFrameAsync(heartbeat, ended.Token).ConfigureAwait(false) is { } frame)
             {
-                var written = await body.WriteAsync(frame, writeEnded.Token).ConfigureAwait(false);
+                // One flush for all that waits: a subscriber costs a write per fan-out round, not per batch.
+                body.Write(frame);
+                while (subscription.TryTakeFrame(out var more))
+                {
+                    body.Write(more);
+                }
+
+                var written = await body.FlushAsync(writeEnded.Token).ConfigureAwait(false);
                 if (written.IsCompleted)
                 {
                     return;

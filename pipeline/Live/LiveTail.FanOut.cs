@@ -18,34 +18,52 @@ public sealed partial class LiveTail
 
     private async Task FanOutAsync()
     {
-        await foreach (var batch in _published.Reader.ReadAllAsync().ConfigureAwait(false))
+        var reader = _published.Reader;
+        var interval = TimeSpan.FromMilliseconds(_options.FanOutIntervalMilliseconds);
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             lock (_sync)
             {
-                var lost = Interlocked.Read(ref _lostThrough);
-                if (lost > _handledLoss)
+                // Everything that arrived since the last round goes out in this one.
+                while (reader.TryRead(out var batch))
                 {
-                    _handledLoss = lost;
-                    ForgetWindow(lost);
-                    foreach (var subscription in _subscribers)
-                    {
-                        Drop(subscription, "the live tail fell behind the writer and lost batches; re-query, then subscribe again");
-                    }
-
-                    LogFellBehind(_logger, lost);
+                    Handle(batch);
                 }
+            }
 
-                if (batch is null)
-                {
-                    ForgetWindow(Interlocked.Read(ref _completeAfter));
-                    continue;
-                }
-
-                AddToWindow(batch);
-                FanOut(batch);
-                _fannedOutThrough = batch.Sequence;
+            var rest = interval - System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            if (rest > TimeSpan.Zero)
+            {
+                await Task.Delay(rest).ConfigureAwait(false);
             }
         }
+    }
+
+    private void Handle(CommittedPoints? batch)
+    {
+        var lost = Interlocked.Read(ref _lostThrough);
+        if (lost > _handledLoss)
+        {
+            _handledLoss = lost;
+            ForgetWindow(lost);
+            foreach (var subscription in _subscribers)
+            {
+                Drop(subscription, "the live tail fell behind the writer and lost batches; re-query, then subscribe again");
+            }
+
+            LogFellBehind(_logger, lost);
+        }
+
+        if (batch is null)
+        {
+            ForgetWindow(Interlocked.Read(ref _completeAfter));
+            return;
+        }
+
+        AddToWindow(batch);
+        FanOut(batch);
+        _fannedOutThrough = batch.Sequence;
     }
 
     private void FanOut(CommittedPoints batch)

@@ -35,6 +35,13 @@ public sealed class TailOptions
     /// <summary>Committed batches waiting for the fan-out. When it is full the writer does not wait: every subscriber is dropped instead.</summary>
     public int PublishQueueBatches { get; set; } = 256;
 
+    /// <summary>
+    /// The fan-out runs at most once per this interval and hands each subscriber everything that
+    /// arrived since in one write: with a thousand subscribers, per-commit writes would cost more
+    /// than the ingest itself under heavy load. It bounds the delay the tail adds to a batch.
+    /// </summary>
+    public int FanOutIntervalMilliseconds { get; set; } = 25;
+
     /// <summary>How long an idle stream waits before it sends a heartbeat comment.</summary>
     public int HeartbeatSeconds { get; set; } = 15;
 
@@ -54,6 +61,10 @@ public sealed class TailOptions
         OptionGuard.Positive(ResumeWindowBatches, SectionName, nameof(ResumeWindowBatches));
         OptionGuard.Positive(PublishQueueBatches, SectionName, nameof(PublishQueueBatches));
         OptionGuard.Positive(HeartbeatSeconds, SectionName, nameof(HeartbeatSeconds));
+        if (FanOutIntervalMilliseconds is < 0 or > 1000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(FanOutIntervalMilliseconds), FanOutIntervalMilliseconds, "Tail:FanOutIntervalMilliseconds must be between 0 and 1000.");
+        }
         if (TotalBufferBytes < SubscriberBufferBytes)
         {
             throw new ArgumentOutOfRangeException(nameof(TotalBufferBytes), TotalBufferBytes, "Tail:TotalBufferBytes must be at least Tail:SubscriberBufferBytes.");

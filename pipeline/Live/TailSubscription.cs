@@ -94,6 +94,21 @@ public sealed class TailSubscription : IDisposable
         }
     }
 
+    /// <summary>A frame already waiting, without waiting for one: the stream writes all that is there, then flushes once.</summary>
+    public bool TryTakeFrame(out byte[] bytes)
+    {
+        if (Volatile.Read(ref _dropReason) is null && _queue.Reader.TryRead(out var frame))
+        {
+            Interlocked.Add(ref _queuedBytes, -frame.Bytes.Length);
+            frame.Release();
+            bytes = frame.Bytes;
+            return true;
+        }
+
+        bytes = [];
+        return false;
+    }
+
     /// <summary>Queues a shared frame; false when it does not fit, and the caller drops the subscriber.</summary>
     internal bool TryQueue(TailFrame frame, bool outsideLimit = false)
     {

@@ -90,8 +90,15 @@ public sealed class TailHttpTests
             Assert.Equal([3.0], Points(await resumed.NextAsync()).Select(p => p.GetProperty("value").GetDouble()));
         }
 
-        await WriteAsync(host, Line("host=a", 4, 4));
-        await WriteAsync(host, Line("host=a", 5, 5));
+        // A witness that has seen batch 5 proves the fan-out has moved the window past lastSeen.
+        await using (var witness = await SseStream.OpenAsync(host.Client, "/api/tail?metric=tl_v"))
+        {
+            await WriteAsync(host, Line("host=a", 4, 4));
+            await WriteAsync(host, Line("host=a", 5, 5));
+            await witness.NextAsync();
+            Assert.Equal([5.0], Points(await witness.NextAsync()).Select(p => p.GetProperty("value").GetDouble()));
+        }
+
         await using var tooOld = await SseStream.OpenAsync(host.Client, "/api/tail?metric=tl_v", r => r.Headers.Add("Last-Event-ID", lastSeen));
         var reset = await tooOld.NextAsync();
         Assert.Equal("reset", reset.Event);
