@@ -13,6 +13,9 @@ internal static class StandaloneRoutes
         routes.MapGet(Routes.Path(Routes.QueryAggregate), QueryEndpoints.AggregateAsync);
         routes.MapGet(Routes.Path(Routes.Metrics), QueryEndpoints.MetricsAsync);
         routes.MapGet(Routes.Path(Routes.MetricTags), context => QueryEndpoints.TagsAsync(context, (string)context.Request.RouteValues["metric"]!));
+        routes.MapGet("/", ExplorerEndpoints.PageAsync);
+        routes.MapGet(Routes.Path(Routes.Explorer), ExplorerEndpoints.PageAsync);
+        routes.MapGet(Routes.Path(Routes.ExplorerAsset), context => ExplorerEndpoints.AssetAsync(context, context.Request.RouteValues["asset"] as string));
         routes.MapGet(Routes.Path(Routes.Health), HealthEndpoints.AliveAsync);
         routes.MapGet(Routes.Path(Routes.HealthReady), HealthEndpoints.ReadyAsync);
         foreach (var route in new[] { Routes.ArchiveAdmin, Routes.StandaloneArchiveAdmin })
