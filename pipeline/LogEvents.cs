@@ -20,6 +20,7 @@ namespace FunctionsObservability.Pipeline;
 ///   Archive rebuild    3400–3499    ArchiveRebuilder.cs
 /// Query                4000–4999    Query/
 ///   Warm-up            4000s        QueryWarmup.cs
+/// Live tail            5000–5999    Live/LiveTail*.cs
 /// </code>
 /// The app (functions/) has its own table, FunctionsObservability.Functions.LogEvents; its events
 /// have their own logger categories.
@@ -90,4 +91,12 @@ internal static class LogEvents
     public const int QueryWarmupFailed = 4002;
 
     #endregion Query
+
+    #region Live tail (5000–5999)
+
+    public const int TailSubscriberDropped = 5001;
+    public const int TailFellBehindWriter  = 5002;
+    public const int TailPublishFailed     = 5003;
+
+    #endregion Live tail
 }

@@ -4,6 +4,7 @@ using FunctionsObservability.Functions.Timers;
 using FunctionsObservability.Pipeline.Archive;
 using FunctionsObservability.Pipeline.Composition;
 using FunctionsObservability.Pipeline.Ingest;
+using FunctionsObservability.Pipeline.Live;
 using FunctionsObservability.Pipeline.Query;
 using FunctionsObservability.Pipeline.Storage;
 
@@ -32,6 +33,7 @@ internal static class AppServices
             Storage = Bind<StorageOptions>(configuration.GetSection(StorageOptions.SectionName)),
             Ingest = Bind<IngestOptions>(configuration.GetSection(IngestOptions.SectionName)),
             Query = Bind<QueryOptions>(configuration.GetSection(QueryOptions.SectionName)),
+            Tail = Bind<TailOptions>(configuration.GetSection(TailOptions.SectionName)),
             Archiving = Bind<ArchivingOptions>(archive),
             ArchiveStore = Bind<ArchiveStoreOptions>(archive),
             ArchiveDirectoryConfigured = !string.IsNullOrEmpty(archive[nameof(ArchiveStoreOptions.LocalDirectory)]),

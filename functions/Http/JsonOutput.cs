@@ -1,4 +1,3 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using FunctionsObservability.Pipeline.Query;
 
@@ -8,7 +7,7 @@ namespace FunctionsObservability.Functions.Http;
 internal static class JsonOutput
 {
     /// <summary>Readable messages: quotes stay quotes. The responses are JSON, never HTML.</summary>
-    public static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    public static readonly JsonWriterOptions WriterOptions = PointJson.WriterOptions;
 
     public static async Task WriteAsync(HttpResponse response, Action<Utf8JsonWriter> write, int status = StatusCodes.Status200OK)
     {
@@ -34,33 +33,13 @@ internal static class JsonOutput
             writer.WriteEndObject();
         }, status);
 
-    public static void WritePoint(Utf8JsonWriter writer, QueriedPoint point)
-    {
-        writer.WriteStartObject();
-        writer.WriteString("metric", point.Series.Descriptor.Metric);
-        WriteTags(writer, point.Series.Descriptor.Tags);
-        WriteTimestamp(writer, point.TimestampMicros);
-        writer.WriteNumber("value", point.Value);
-        writer.WriteEndObject();
-    }
+    public static void WritePoint(Utf8JsonWriter writer, QueriedPoint point) =>
+        PointJson.WritePoint(writer, point.Series.Descriptor, point.TimestampMicros, point.Value);
 
-    public static void WriteTags(Utf8JsonWriter writer, IReadOnlyList<KeyValuePair<string, string>> tags)
-    {
-        writer.WriteStartObject("tags");
-        foreach (var (key, value) in tags)
-        {
-            writer.WriteString(key, value);
-        }
+    public static void WriteTags(Utf8JsonWriter writer, IReadOnlyList<KeyValuePair<string, string>> tags) => PointJson.WriteTags(writer, tags);
 
-        writer.WriteEndObject();
-    }
-
-    public static void WriteTimestamp(Utf8JsonWriter writer, long micros) =>
-        writer.WriteString("timestamp", ToDateTime(micros));
+    public static void WriteTimestamp(Utf8JsonWriter writer, long micros) => PointJson.WriteTimestamp(writer, micros);
 
     /// <summary>RFC 3339 in UTC, with as many fraction digits as the value needs (as Utf8JsonWriter writes it).</summary>
-    public static string FormatTimestamp(long micros) =>
-        ToDateTime(micros).ToString(micros % 1_000_000 == 0 ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", System.Globalization.CultureInfo.InvariantCulture);
-
-    private static DateTime ToDateTime(long micros) => new(DateTime.UnixEpoch.Ticks + (micros * 10), DateTimeKind.Utc);
+    public static string FormatTimestamp(long micros) => PointJson.FormatTimestamp(micros);
 }

@@ -20,7 +20,7 @@ internal static class QueryEndpoints
     /// <summary>The metric comes from the route: the router's value standalone, the trigger's binding under the host.</summary>
     public static Task TagsAsync(HttpContext context, string metric) => RunAsync(context, c => WriteTagsAsync(c, metric));
 
-    private static async Task RunAsync(HttpContext context, Func<HttpContext, Task> handler)
+    internal static async Task RunAsync(HttpContext context, Func<HttpContext, Task> handler)
     {
         try
         {

@@ -13,6 +13,7 @@ internal static class StandaloneRoutes
         routes.MapGet(Routes.Path(Routes.QueryAggregate), QueryEndpoints.AggregateAsync);
         routes.MapGet(Routes.Path(Routes.Metrics), QueryEndpoints.MetricsAsync);
         routes.MapGet(Routes.Path(Routes.MetricTags), context => QueryEndpoints.TagsAsync(context, (string)context.Request.RouteValues["metric"]!));
+        routes.MapGet(Routes.Path(Routes.Tail), TailEndpoints.TailAsync);
         routes.MapGet("/", ExplorerEndpoints.PageAsync);
         routes.MapGet(Routes.Path(Routes.Explorer), ExplorerEndpoints.PageAsync);
         routes.MapGet(Routes.Path(Routes.ExplorerAsset), context => ExplorerEndpoints.AssetAsync(context, context.Request.RouteValues["asset"] as string));

@@ -36,6 +36,14 @@ internal sealed class QueryFunctions
         return WrittenResponse.Instance;
     }
 
+    /// <summary>The live tail streams through the host's ASP.NET Core integration, which passes the response through as it is written.</summary>
+    [Function("Tail")]
+    public async Task<IActionResult> TailAsync([HttpTrigger(AuthorizationLevel.Function, "get", Route = Routes.Tail)] HttpRequest request)
+    {
+        await TailEndpoints.TailAsync(Context(request)).ConfigureAwait(false);
+        return WrittenResponse.Instance;
+    }
+
     private static HttpContext Context(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -1,5 +1,6 @@
 using FunctionsObservability.Pipeline.Archive;
 using FunctionsObservability.Pipeline.Ingest;
+using FunctionsObservability.Pipeline.Live;
 using FunctionsObservability.Pipeline.Query;
 using FunctionsObservability.Pipeline.Storage;
 
@@ -16,6 +17,8 @@ public sealed class MetricsStoreOptions
     public IngestOptions Ingest { get; init; } = new();
 
     public QueryOptions Query { get; init; } = new();
+
+    public TailOptions Tail { get; init; } = new();
 
     public ArchivingOptions Archiving { get; init; } = new();
 
@@ -34,6 +37,7 @@ public sealed class MetricsStoreOptions
         Storage.Validate();
         Ingest.Validate();
         Query.Validate();
+        Tail.Validate();
         Archiving.Validate();
         if (!ArchiveDirectoryConfigured)
         {

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using FunctionsObservability.Pipeline.Archive;
 using FunctionsObservability.Pipeline.Formats;
 using FunctionsObservability.Pipeline.Ingest;
+using FunctionsObservability.Pipeline.Live;
 using FunctionsObservability.Pipeline.Query;
 using FunctionsObservability.Pipeline.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,6 +29,7 @@ public static class MetricsStoreServices
         services.AddSingleton(options.Storage);
         services.AddSingleton(options.Ingest);
         services.AddSingleton(options.Query);
+        services.AddSingleton(options.Tail);
         services.AddSingleton(options.Archiving);
         services.AddSingleton(options.ArchiveStore);
 
@@ -49,6 +51,9 @@ public static class MetricsStoreServices
         });
         services.AddSingleton<StoreDamage>();
         services.AddSingleton<DataVersions>();
+        // Resolved before the writer, so it is disposed after it: the writer publishes until it closes.
+        services.AddSingleton(sp => new TailMetrics(sp.GetService<IMeterFactory>()));
+        services.AddSingleton<LiveTail>();
         services.AddSingleton<PointWriter>();
         services.AddSingleton<RecentRowsCompactor>();
         AddIngestMesh(services, options);

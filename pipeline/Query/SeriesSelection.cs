@@ -126,7 +126,7 @@ public sealed class SeriesSelection
         }
     }
 
-    private static bool Matches(SeriesEntry entry, IReadOnlyList<KeyValuePair<string, string>> required)
+    internal static bool Matches(SeriesEntry entry, IReadOnlyList<KeyValuePair<string, string>> required)
     {
         var tags = entry.Descriptor.Tags;
         foreach (var (key, value) in required)

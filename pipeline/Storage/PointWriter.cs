@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using DuckDB.NET.Data;
+using FunctionsObservability.Pipeline.Live;
 using FunctionsObservability.Pipeline.Storage.Log;
 using Microsoft.Extensions.Logging;
 
@@ -22,6 +23,7 @@ public sealed partial class PointWriter : IDisposable
     private readonly StoreDamage _damage;
     private readonly DataVersions _versions;
     private readonly SeriesCatalog _catalog;
+    private readonly LiveTail _tail;
     private readonly PendingKeys _pendingKeys = new();
     private ArrayBufferWriter<byte> _record = new(64 * 1024);
     private readonly WriterFailpoint _failpoint = WriterFailpoint.FromEnvironment();
@@ -37,19 +39,21 @@ public sealed partial class PointWriter : IDisposable
     private long _lastApplyTimestamp;
     private long _fullSinceTicks;
 
-    public PointWriter(MetricsDatabase database, SeriesCatalog catalog, StoreDamage damage, DataVersions versions, ILogger<PointWriter> logger)
+    public PointWriter(MetricsDatabase database, SeriesCatalog catalog, StoreDamage damage, DataVersions versions, LiveTail tail, ILogger<PointWriter> logger)
     {
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
         _catalog = catalog;
         _damage = damage;
         _versions = versions;
+        _tail = tail;
         _options = database.Options;
         _logger = logger;
         _connection = database.OpenConnection();
         try
         {
             Recover();
+            tail.Start(_lastSequence);
         }
         catch
         {
@@ -129,6 +133,7 @@ public sealed partial class PointWriter : IDisposable
 
         Interlocked.Add(ref _recentRows, rows);
         Interlocked.Exchange(ref _lastWriteTimestamp, Stopwatch.GetTimestamp());
+        _tail.Publish(sequence, chunks);
         if (_record.Capacity > MaxRetainedRecordBytes)
         {
             // One huge group must not pin its buffer for the life of the process.
