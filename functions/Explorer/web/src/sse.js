@@ -30,6 +30,8 @@ export class SseParser {
   line(line) {
     if (line === '') {
       if (this.data.length) this.onEvent({ event: this.event || 'message', data: this.data.join('\n'), id: this.id });
+      // No data, so no event; but an id still moves the stream's last event id (a heartbeat's).
+      else if (this.id !== null) this.onEvent({ event: '', data: '', id: this.id });
       this.reset();
       return;
     }

@@ -63,6 +63,8 @@ export class TailClient {
               this.handlers.onPoints(pending);
               pending = [];
             }
+          } else if (event === '' && pending.length === 0) {
+            lastId = id;
           } else if (event === 'reset') {
             this.handlers.onOpen(true);
           } else if (event === 'dropped') {
