@@ -27,17 +27,19 @@ const tags = new TagControls({
 });
 bindControls(store);
 
-async function loadTags(metric) {
-  if (tagsFor === metric) return;
-  tagsFor = metric;
-  try {
-    const answer = await getJson(`/api/metrics/${encodeURIComponent(metric)}/tags`);
-    tags.setTags(answer.tags);
-  } catch (error) {
-    tags.setTags({});
-    tagsFor = null;
-    report(error);
+// One load per metric, shared by the renders that wait for it.
+function loadTags(metric) {
+  if (tagsFor?.metric !== metric) {
+    const loading = getJson(`/api/metrics/${encodeURIComponent(metric)}/tags`)
+      .then((answer) => tags.setTags(answer.tags))
+      .catch((error) => {
+        tags.setTags({});
+        if (tagsFor?.loading === loading) tagsFor = null;
+        report(error);
+      });
+    tagsFor = { metric, loading };
   }
+  return tagsFor.loading;
 }
 
 async function render(state) {
@@ -54,9 +56,10 @@ async function render(state) {
     settled = mine;
     return;
   }
-  await loadTags(state.metric);
-  if (mine !== generation) return;
-  tags.show(state);
+  // The tag pickers and the view load side by side: neither needs the other.
+  const tagsLoaded = loadTags(state.metric).then(() => {
+    if (mine === generation) tags.show(state);
+  });
   if (state.view === 'table') {
     view.stop();
     const { from, to } = resolveRange(state, Date.now());
@@ -64,6 +67,7 @@ async function render(state) {
   } else {
     await view.show(state);
   }
+  await tagsLoaded;
   // Live mode is settled once its stream is asked for; its history and points come after.
   if (mine === generation) settled = mine;
 }
@@ -71,18 +75,18 @@ async function render(state) {
 store.subscribe(render);
 
 async function start() {
+  // A view named by the URL is drawn at once; the metric list comes alongside.
+  if (store.state.metric) render(store.state);
   try {
     const { metrics } = await getJson('/api/metrics');
     picker.setMetrics(metrics);
     // A first visit shows something at once: the first metric, without a history entry.
-    if (!store.state.metric && metrics.length) {
-      store.set({ metric: metrics[0].metric }, { replace: true });
-      return;
-    }
+    if (!store.state.metric && metrics.length) store.set({ metric: metrics[0].metric }, { replace: true });
+    else if (!store.state.metric) render(store.state);
   } catch (error) {
     report(error);
+    if (!store.state.metric) render(store.state);
   }
-  render(store.state);
 }
 
 // For tests, and for a curious user in the console: what is drawn and what was asked.
