@@ -56,28 +56,40 @@ public sealed class ExplorerViewTests(ExplorerFixture fixture)
     }
 
     [Fact]
-    public async Task Live_mode_appends_written_points_without_querying_again()
+    public async Task Live_mode_appends_written_points_without_querying_again_and_folds_them_as_the_API_does()
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         await fixture.WriteAsync($"live_temp,room=a celsius=20 {now - 120}\n");
-        await using var explorer = await ExplorerPage.OpenAsync(fixture, "/?metric=live_temp_celsius&range=15m&groupBy=room&live=1");
+        await using var explorer = await ExplorerPage.OpenAsync(fixture, "/?metric=live_temp_celsius&range=15m&groupBy=room&fn=p90&live=1");
         var page = explorer.Page;
         var aggregates = 0;
         page.Request += (_, request) => aggregates += request.Url.Contains("/api/query/aggregate", StringComparison.Ordinal) ? 1 : 0;
         await page.WaitForFunctionAsync("() => window.__explorer.live() === 'live' && window.__explorer.chartData() !== null");
 
+        // Three values of room a in one bucket, so the live p90 interpolates as the server's does.
         now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        await fixture.WriteAsync($"live_temp,room=a celsius=21.5 {now}\nlive_temp,room=b celsius=30.25 {now}\n");
+        await fixture.WriteAsync($"live_temp,room=a celsius=21.5 {now}\nlive_temp,room=a celsius=22.5 {now}\nlive_temp,room=a celsius=30 {now}\nlive_temp,room=b celsius=30.25 {now}\n");
 
         await page.WaitForFunctionAsync("""
             () => {
               const data = window.__explorer.chartData();
               const b = data.labels.indexOf('b');
-              return b >= 0 && data.values[b].includes(30.25) && data.values[data.labels.indexOf('a')].includes(21.5);
+              return b >= 0 && data.values[b].includes(30.25);
             }
             """);
         Assert.Equal(0, aggregates);
-        Assert.Equal(["a", "b"], (await explorer.ChartDataAsync()).Labels);
+        var chart = await explorer.ChartDataAsync();
+        Assert.Equal(["a", "b"], chart.Labels);
+
+        var step = (await explorer.StateAsync()).GetProperty("step").GetString() is { Length: > 0 } chosen ? chosen : null;
+        var bucketMs = chart.Timestamps[1] - chart.Timestamps[0];
+        var bucket = now * 1000 / bucketMs * bucketMs;
+        var index = chart.Timestamps.ToList().IndexOf(bucket);
+        Assert.True(index >= 0, "no live bucket at the written points' time");
+        var answer = await fixture.Service.GetJsonAsync(string.Create(CultureInfo.InvariantCulture,
+            $"/api/query/aggregate?metric=live_temp_celsius&fn=p90&groupBy=room&tag=room:a&from={bucket}&to={bucket + bucketMs}&step={step ?? bucketMs + "ms"}"));
+        var expected = answer.GetProperty("series")[0].GetProperty("points")[0].GetProperty("value").GetDouble();
+        Assert.Equal(expected, chart.Values[0][index]!.Value, 9);
         explorer.AssertNoErrors();
     }
 

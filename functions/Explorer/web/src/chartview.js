@@ -98,6 +98,9 @@ export class ChartView {
     }
     this.empty(null);
     this.chart.render(frame, { unit: unitOf(state.metric, state.fn), tz: state.tz });
+    // The canvas says nothing to a screen reader; the legend below it lists the lines' values.
+    const names = frame.series.slice(0, 10).map((s) => s.label).join(', ');
+    $('chart').setAttribute('aria-label', `Chart of ${state.fn} ${state.metric}, ${frame.series.length} lines: ${names}${frame.series.length > 10 ? '…' : ''}`);
     if (!performance.getEntriesByName('first-chart').length) performance.mark('first-chart');
   }
 
