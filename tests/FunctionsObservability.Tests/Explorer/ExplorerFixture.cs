@@ -22,6 +22,9 @@ public sealed class ExplorerFixture : IAsyncLifetime
 
     public ServiceHost Service => _service ?? throw new InvalidOperationException("not started");
 
+    /// <summary>Unix seconds when the data was written; every series ends just before it.</summary>
+    public long WrittenAt { get; private set; }
+
     public IBrowser Browser => _browser ?? throw new InvalidOperationException("not started");
 
     public static string RegionOf(string host) => Array.IndexOf(Hosts, host) < 3 ? "eu" : "us";
@@ -30,7 +33,7 @@ public sealed class ExplorerFixture : IAsyncLifetime
     {
         await Chromium.EnsureInstalledAsync();
         _service = await ServiceHost.StartAsync();
-        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var now = WrittenAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         await WriteAsync(LatencyLines(now));
         await WriteAsync(LoadLines(now));
         _playwright = await Playwright.CreateAsync();
