@@ -18,6 +18,7 @@ internal static class AppServices
     {
         services.AddMetricsStore(BindStoreOptions(configuration));
         services.AddSingleton<QueueMessageProcessor>();
+        services.AddSingleton<ExplorerAssetStore>();
         services.AddTimerJobs();
         services.AddHostedService<PipelineHostedService>();
         services.AddHostedService<QueryWarmupService>();

@@ -19,6 +19,10 @@ internal static class StandaloneRoutes
         routes.MapGet(Routes.Path(Routes.MetricTags), context => QueryEndpoints.TagsAsync(context, (string)context.Request.RouteValues["metric"]!))
             .Describe(Routes.MetricTags);
         routes.MapGet(Routes.Path(Routes.Tail), TailEndpoints.TailAsync).Describe(Routes.Tail);
+        routes.MapGet("/", ExplorerEndpoints.PageAsync).Describe(Routes.Explorer);
+        routes.MapGet(Routes.Path(Routes.Explorer), ExplorerEndpoints.PageAsync).Describe(Routes.Explorer);
+        routes.MapGet(Routes.Path(Routes.ExplorerAsset), context => ExplorerEndpoints.AssetAsync(context, context.Request.RouteValues["asset"] as string))
+            .Describe(Routes.ExplorerAsset);
         routes.MapGet(Routes.Path(Routes.Health), HealthEndpoints.AliveAsync).Describe(Routes.Health);
         routes.MapGet(Routes.Path(Routes.HealthReady), HealthEndpoints.ReadyAsync).Describe(Routes.HealthReady);
         foreach (var route in new[] { Routes.ArchiveAdmin, Routes.StandaloneArchiveAdmin })

@@ -15,6 +15,8 @@ public sealed class WorkerMetadataTests(WorkerFixture fixture)
         ("Metrics", "metrics", ["get"], "function"),
         ("MetricTags", "metrics/{metric}/tags", ["get"], "function"),
         ("Tail", "tail", ["get"], "function"),
+        ("Explorer", "ui", ["get"], "anonymous"),
+        ("ExplorerAsset", "ui/assets/{*asset}", ["get"], "anonymous"),
         ("Health", "health", ["get"], "anonymous"),
         ("HealthReady", "health/ready", ["get"], "anonymous"),
         ("ArchiveAdmin", "ops/archive", ["get", "post"], "admin"),
