@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text.Json;
 using FunctionsObservability.Pipeline.Query;
 
 namespace FunctionsObservability.Pipeline.Live;
@@ -11,6 +13,7 @@ namespace FunctionsObservability.Pipeline.Live;
 internal sealed class BatchIndex
 {
     private readonly CommittedPoints _batch;
+    private readonly byte[]?[] _jsonPrefix;
     private readonly int[] _pointStart;
     private readonly int[] _pointsBySeries;
     private readonly Dictionary<string, List<int>> _seriesByMetric = new(StringComparer.Ordinal);
@@ -20,6 +23,7 @@ internal sealed class BatchIndex
     {
         _batch = batch;
         var series = batch.Series;
+        _jsonPrefix = new byte[series.Length][];
         var seriesOfPoint = batch.SeriesOfPoint;
 
         // Points grouped by series, in commit order within each series (a counting sort).
@@ -55,13 +59,40 @@ internal sealed class BatchIndex
         }
     }
 
-    /// <summary>The indexes of the points <paramref name="filter"/> selects, in commit order.</summary>
-    public List<int> Select(SeriesFilter filter)
+    public CommittedPoints Batch => _batch;
+
+    /// <summary>
+    /// <c>{"metric":…,"tags":{…},"timestamp":"</c> for a series, escaped as the query API escapes
+    /// it; made the first time one of its points is encoded in this batch.
+    /// </summary>
+    public byte[] JsonPrefix(int series)
     {
-        var matched = new List<int>();
+        if (_jsonPrefix[series] is { } prefix)
+        {
+            return prefix;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(128);
+        using (var writer = new Utf8JsonWriter(buffer, PointJson.WriterOptions))
+        {
+            var descriptor = _batch.Series[series]!.Descriptor;
+            writer.WriteStartObject();
+            writer.WriteString("metric", descriptor.Metric);
+            PointJson.WriteTags(writer, descriptor.Tags);
+            writer.WriteString("timestamp", string.Empty);
+        }
+
+        // Drop the empty value's closing quote: the timestamp is written straight after the opening one.
+        return _jsonPrefix[series] = buffer.WrittenSpan[..^1].ToArray();
+    }
+
+    /// <summary>Fills <paramref name="matched"/> with the indexes of the points <paramref name="filter"/> selects, in commit order.</summary>
+    public void Select(SeriesFilter filter, List<int> matched)
+    {
+        matched.Clear();
         if (!_seriesByMetric.TryGetValue(filter.Metric, out var ofMetric))
         {
-            return matched;
+            return;
         }
 
         var candidates = filter.Tags.Count == 0 ? ofMetric : WithTag(filter.Metric, ofMetric, filter.Tags[0]);
@@ -76,8 +107,10 @@ internal sealed class BatchIndex
             }
         }
 
-        matched.Sort();
-        return matched;
+        if (candidates.Count > 1)
+        {
+            matched.Sort();
+        }
     }
 
     private List<int> WithTag(string metric, List<int> ofMetric, KeyValuePair<string, string> tag)

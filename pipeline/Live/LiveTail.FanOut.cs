@@ -1,3 +1,4 @@
+using System.Buffers;
 using FunctionsObservability.Pipeline.Query;
 
 namespace FunctionsObservability.Pipeline.Live;
@@ -8,6 +9,7 @@ public sealed partial class LiveTail
     /// <summary>Guards the window, the subscribers and their grouping; held by the fan-out per batch and by (un)subscribing.</summary>
     private readonly Lock _sync = new();
     private readonly TailEncoder _encoder;
+    private ArrayBufferWriter<byte> _roundBuffer = new(64 * 1024);
     private readonly Queue<CommittedPoints> _window = new();
     private readonly HashSet<TailSubscription> _subscribers = [];
     private readonly Dictionary<string, int> _perClient = new(StringComparer.Ordinal);
@@ -20,6 +22,7 @@ public sealed partial class LiveTail
     {
         var reader = _published.Reader;
         var interval = TimeSpan.FromMilliseconds(_options.FanOutIntervalMilliseconds);
+        var round = new List<BatchIndex>();
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -28,7 +31,17 @@ public sealed partial class LiveTail
                 // Everything that arrived since the last round goes out in this one.
                 while (reader.TryRead(out var batch))
                 {
-                    Handle(batch);
+                    if (Admit(batch))
+                    {
+                        round.Add(new BatchIndex(batch!));
+                    }
+                }
+
+                if (round.Count > 0)
+                {
+                    FanOut(round);
+                    _fannedOutThrough = round[^1].Batch.Sequence;
+                    round.Clear();
                 }
             }
 
@@ -40,7 +53,8 @@ public sealed partial class LiveTail
         }
     }
 
-    private void Handle(CommittedPoints? batch)
+    /// <summary>Takes a batch into the window; false for the marker that says the window may go.</summary>
+    private bool Admit(CommittedPoints? batch)
     {
         var lost = Interlocked.Read(ref _lostThrough);
         if (lost > _handledLoss)
@@ -58,72 +72,63 @@ public sealed partial class LiveTail
         if (batch is null)
         {
             ForgetWindow(Interlocked.Read(ref _completeAfter));
-            return;
+            return false;
         }
 
         AddToWindow(batch);
-        FanOut(batch);
-        _fannedOutThrough = batch.Sequence;
+        return true;
     }
 
-    private void FanOut(CommittedPoints batch)
+    /// <summary>
+    /// Per distinct filter, the round's events (one or more per batch) in one shared frame, so a
+    /// subscriber costs one queue entry and one socket write per round.
+    /// </summary>
+    private void FanOut(List<BatchIndex> round)
     {
         _groups ??= [.. _subscribers.GroupBy(s => FilterKey(s.Filter), StringComparer.Ordinal).Select(g => (g.First().Filter, g.ToArray()))];
-        var index = _groups.Length == 0 ? null : new BatchIndex(batch);
+        var last = round[^1].Batch.Sequence;
         foreach (var (filter, subscribers) in _groups)
         {
-            var encoded = _encoder.Encode(index!, batch, filter);
-            if (encoded.Count > 0)
+            _roundBuffer.ResetWrittenCount();
+            var events = 0;
+            foreach (var index in round)
             {
-                var frames = Share(encoded);
+                events += _encoder.Append(_roundBuffer, index, filter);
+            }
+
+            if (events > 0)
+            {
+                var frame = TailFrame.TryCreate(_roundBuffer.WrittenSpan.ToArray(), _budget);
                 foreach (var subscription in subscribers)
                 {
-                    Queue(subscription, frames);
+                    if (frame is null)
+                    {
+                        Drop(subscription, "the live tail's buffers are full");
+                    }
+                    else if (subscription.TryQueue(frame))
+                    {
+                        _metrics.Events.Add(events);
+                    }
+                    else
+                    {
+                        Drop(subscription, "the subscriber fell behind: it read more slowly than points arrived");
+                    }
                 }
 
-                foreach (var frame in frames)
-                {
-                    frame?.Release();
-                }
+                frame?.Release();
             }
 
             foreach (var subscription in subscribers)
             {
-                subscription.MarkDelivered(batch.Sequence);
+                subscription.MarkDelivered(last);
             }
         }
-    }
 
-    /// <summary>The frames under the shared budget; a null entry is one the budget could not take.</summary>
-    private TailFrame?[] Share(List<byte[]> encoded)
-    {
-        var frames = new TailFrame?[encoded.Count];
-        for (var i = 0; i < frames.Length; i++)
+        if (_roundBuffer.Capacity > 4 * 1024 * 1024)
         {
-            frames[i] = TailFrame.TryCreate(encoded[i], _budget);
+            // One burst must not pin a large buffer for good.
+            _roundBuffer = new ArrayBufferWriter<byte>(64 * 1024);
         }
-
-        return frames;
-    }
-
-    private void Queue(TailSubscription subscription, TailFrame?[] frames)
-    {
-        foreach (var frame in frames)
-        {
-            if (frame is null)
-            {
-                Drop(subscription, "the live tail's buffers are full");
-                return;
-            }
-
-            if (!subscription.TryQueue(frame))
-            {
-                Drop(subscription, "the subscriber fell behind: it read more slowly than points arrived");
-                return;
-            }
-        }
-
-        _metrics.Events.Add(frames.Length);
     }
 
     private void Drop(TailSubscription subscription, string reason)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using FunctionsObservability.Pipeline.Query;
 
@@ -71,8 +72,7 @@ public sealed partial class LiveTail
             return;
         }
 
-        var missed = new List<byte[]>();
-        long bytes = 0;
+        var missed = new ArrayBufferWriter<byte>(16 * 1024);
         foreach (var batch in _window)
         {
             if (batch.Sequence <= resumeAfter)
@@ -80,13 +80,8 @@ public sealed partial class LiveTail
                 continue;
             }
 
-            foreach (var frame in _encoder.Encode(new BatchIndex(batch), batch, subscription.Filter))
-            {
-                missed.Add(frame);
-                bytes += frame.Length;
-            }
-
-            if (bytes > _options.SubscriberBufferBytes)
+            _encoder.Append(missed, new BatchIndex(batch), subscription.Filter);
+            if (missed.WrittenCount > _options.SubscriberBufferBytes)
             {
                 subscription.TryQueue(TailFrame.Single(TailEncoder.Reset(
                     $"more points arrived after Last-Event-ID {resumeAfter} than one subscriber's buffer holds; re-query from the API, then carry on with these events")), outsideLimit: true);
@@ -94,9 +89,9 @@ public sealed partial class LiveTail
             }
         }
 
-        foreach (var frame in missed)
+        if (missed.WrittenCount > 0)
         {
-            subscription.TryQueue(TailFrame.Single(frame), outsideLimit: true);
+            subscription.TryQueue(TailFrame.Single(missed.WrittenSpan.ToArray()), outsideLimit: true);
         }
     }
 

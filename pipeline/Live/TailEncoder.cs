@@ -14,20 +14,24 @@ namespace FunctionsObservability.Pipeline.Live;
 /// </summary>
 internal sealed class TailEncoder(int maxPointsPerEvent)
 {
-    private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
+    private readonly List<int> _matched = [];
 
-    /// <summary>The frames of the points in <paramref name="index"/>'s batch that <paramref name="filter"/> selects; empty when none.</summary>
-    public List<byte[]> Encode(BatchIndex index, CommittedPoints batch, SeriesFilter filter)
+    /// <summary>
+    /// Appends to <paramref name="output"/> the events of the points in <paramref name="index"/>'s
+    /// batch that <paramref name="filter"/> selects; returns how many events it wrote (0 when none).
+    /// </summary>
+    public int Append(ArrayBufferWriter<byte> output, BatchIndex index, SeriesFilter filter)
     {
-        var frames = new List<byte[]>();
-        var matched = index.Select(filter);
-        for (var start = 0; start < matched.Count; start += maxPointsPerEvent)
+        index.Select(filter, _matched);
+        var events = 0;
+        for (var start = 0; start < _matched.Count; start += maxPointsPerEvent)
         {
-            var end = Math.Min(start + maxPointsPerEvent, matched.Count);
-            frames.Add(PointsFrame(batch, matched, start, end, end == matched.Count ? batch.Sequence : null));
+            var end = Math.Min(start + maxPointsPerEvent, _matched.Count);
+            AppendEvent(output, index, start, end, end == _matched.Count ? index.Batch.Sequence : null);
+            events++;
         }
 
-        return frames;
+        return events;
     }
 
     public static byte[] Reset(string message) => MessageFrame("reset", message);
@@ -46,37 +50,53 @@ internal sealed class TailEncoder(int maxPointsPerEvent)
     /// <summary>Tells the client how long to wait before it reconnects; sent first on every stream.</summary>
     public static readonly byte[] Preamble = Encoding.UTF8.GetBytes("retry: 2000\n\n");
 
-    private byte[] PointsFrame(CommittedPoints batch, List<int> matched, int start, int end, long? id)
+    /// <summary>
+    /// One <c>points</c> event. Each point is its series' JSON prefix (metric and tags, encoded once
+    /// per batch by <see cref="BatchIndex.JsonPrefix"/>), its timestamp and its value: the same
+    /// text <see cref="PointJson.WritePoint"/> writes, at a fraction of the cost per point.
+    /// </summary>
+    private void AppendEvent(ArrayBufferWriter<byte> output, BatchIndex index, int start, int end, long? id)
     {
-        _buffer.ResetWrittenCount();
-        _buffer.Write("event: points\n"u8);
+        output.Write("event: points\n"u8);
         if (id is { } sequence)
         {
-            WriteAscii(string.Create(CultureInfo.InvariantCulture, $"id: {sequence}\n"));
+            output.Write("id: "u8);
+            WriteFormatted(output, sequence, default);
+            output.Write("\n"u8);
         }
 
-        _buffer.Write("data: "u8);
-        using (var writer = new Utf8JsonWriter(_buffer, PointJson.WriterOptions))
+        output.Write("data: ["u8);
+        var batch = index.Batch;
+        for (var m = start; m < end; m++)
         {
-            writer.WriteStartArray();
-            for (var m = start; m < end; m++)
+            var i = _matched[m];
+            if (m > start)
             {
-                var i = matched[m];
-                PointJson.WritePoint(writer, batch.Series[batch.SeriesOfPoint[i]]!.Descriptor, batch.Timestamps[i], batch.Values[i]);
+                output.Write(","u8);
             }
 
-            writer.WriteEndArray();
+            output.Write(index.JsonPrefix(batch.SeriesOfPoint[i]));
+            var micros = batch.Timestamps[i];
+            var time = new DateTime(DateTime.UnixEpoch.Ticks + (micros * 10), DateTimeKind.Utc);
+            WriteFormatted(output, time, micros % 1_000_000 == 0 ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'");
+            output.Write("\",\"value\":"u8);
+            WriteFormatted(output, batch.Values[i], default);
+            output.Write("}"u8);
         }
 
-        _buffer.Write("\n\n"u8);
-        return _buffer.WrittenSpan.ToArray();
+        output.Write("]\n\n"u8);
     }
 
-    private void WriteAscii(string text)
+    private static void WriteFormatted<T>(ArrayBufferWriter<byte> output, T value, ReadOnlySpan<char> format)
+        where T : IUtf8SpanFormattable
     {
-        var span = _buffer.GetSpan(text.Length);
-        var written = Encoding.ASCII.GetBytes(text, span);
-        _buffer.Advance(written);
+        var span = output.GetSpan(64);
+        if (!value.TryFormat(span, out var written, format, CultureInfo.InvariantCulture))
+        {
+            throw new InvalidOperationException($"{value} did not fit in 64 bytes");
+        }
+
+        output.Advance(written);
     }
 
     private static byte[] MessageFrame(string name, string message)

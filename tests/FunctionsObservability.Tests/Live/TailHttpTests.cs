@@ -54,6 +54,27 @@ public sealed class TailHttpTests
     }
 
     [Fact]
+    public async Task TailPoints_AreTheQueryApisPoints_ByteForByte()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        await WriteAsync(host, Line("host=a", 0));
+        await using var tail = await SseStream.OpenAsync(host.Client, "/api/tail?metric=tl_v");
+        var ms = (Now * 1000) + 1234;
+        var lines = string.Create(CultureInfo.InvariantCulture,
+            $"tl,host=q\\\"uote,zone=z\u00e9 v=0.1 {ms}\ntl,host=b v=1e21 {ms + 1}\ntl,host=b v=-3 {ms + 2000 - 1234}\n");
+        using (var written = await host.PostAsync("/api/ingest?precision=ms", lines))
+        {
+            Assert.Equal(HttpStatusCode.OK, written.StatusCode);
+        }
+
+        var streamed = Points(await tail.NextAsync()).Select(p => p.GetRawText()).Order(StringComparer.Ordinal).ToArray();
+        var queried = (await host.GetJsonAsync($"/api/query/points?metric=tl_v&from={Now * 1000}&limit=100")).GetProperty("points")
+            .EnumerateArray().Select(p => p.GetRawText()).Where(t => !t.Contains("\"a\"", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(3, streamed.Length);
+        Assert.Equal(queried, streamed);
+    }
+
+    [Fact]
     public async Task BigBatch_ComesAsSeveralEvents_AndOnlyTheLastCarriesTheId()
     {
         await using var host = await ServiceHost.StartAsync(new Dictionary<string, string> { ["Tail:MaxPointsPerEvent"] = "10" });
