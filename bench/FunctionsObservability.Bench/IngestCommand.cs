@@ -34,7 +34,7 @@ internal static class IngestCommand
     /// <summary>Sends the workload in <paramref name="dir"/> and returns the figures (the ingest JSON) and the exit code.</summary>
     public static async Task<(JsonObject Result, int ExitCode)> IngestAsync(
         string url, string dir, int concurrency, int? pid, string target, TimeSpan timeout, TimeSpan verifyWait,
-        int warmup = 0, int limitFiles = int.MaxValue, string? path = null, string api = "ours")
+        int warmup = 0, int limitFiles = int.MaxValue, string? path = null, string api = "ours", long alreadyStored = 0)
     {
         var manifest = Generator.ReadManifest(dir);
         var precision = manifest["precision"]!.GetValue<string>();
@@ -121,7 +121,7 @@ internal static class IngestCommand
         var counter = PeerCount.Counter(client, api, "cpu",
             manifest["first_ts"]!.GetValue<long>(), manifest["last_ts"]!.GetValue<long>());
         var flushMs = await PeerCount.MakeVisibleAsync(client, api);
-        var verify = await PointCounter.VerifyAsync(counter, "cpu_", valuesAcked, verifyWait, TimeSpan.FromMilliseconds(50));
+        var verify = await PointCounter.VerifyAsync(counter, "cpu_", valuesAcked + alreadyStored, verifyWait, TimeSpan.FromMilliseconds(50));
         var usage = await meter.StopAsync();
         var visible = verify["ok"]?.GetValue<bool>() == true;
         // Without every value visible the "visible" wall is only the wait limit: fall back to the acknowledged wall.

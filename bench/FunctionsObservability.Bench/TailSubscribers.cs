@@ -15,6 +15,9 @@ internal sealed class TailSubscribers : IAsyncDisposable
 {
     public const double PacedBase = 1_000_000;
 
+    /// <summary>Values from here on mark warm-up batches: they get the readers' code compiled before the clock starts, and are not counted.</summary>
+    public const double WarmupBase = 2_000_000;
+
     private readonly HttpClient _client;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Reader> _readers = [];
@@ -97,6 +100,9 @@ internal sealed class TailSubscribers : IAsyncDisposable
     internal sealed class Reader
     {
         private long _points;
+        private long _warmups;
+
+        public long WarmupEvents => Interlocked.Read(ref _warmups);
 
         public Task Reading { get; set; } = Task.CompletedTask;
 
@@ -119,8 +125,14 @@ internal sealed class TailSubscribers : IAsyncDisposable
                         if (line.StartsWith("data: [", StringComparison.Ordinal))
                         {
                             var now = Stopwatch.GetTimestamp();
-                            Interlocked.Add(ref _points, CountOf(line, "{\"metric\""));
                             var value = FirstValue(line);
+                            if (value >= WarmupBase)
+                            {
+                                Interlocked.Increment(ref _warmups);
+                                continue;
+                            }
+
+                            Interlocked.Add(ref _points, CountOf(line, "{\"metric\""));
                             if (value >= PacedBase)
                             {
                                 lock (PacedArrivals)

@@ -21,7 +21,9 @@ public sealed partial class LiveTail
     private async Task FanOutAsync()
     {
         var reader = _published.Reader;
-        var interval = TimeSpan.FromMilliseconds(_options.FanOutIntervalMilliseconds);
+        var shortest = _options.FanOutIntervalMilliseconds;
+        var longest = _options.MaxFanOutIntervalMilliseconds;
+        var interval = shortest;
         var round = new List<BatchIndex>();
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
@@ -37,6 +39,8 @@ public sealed partial class LiveTail
                     }
                 }
 
+                // Several batches in one round: commits outpace the rounds, so the next waits longer.
+                interval = round.Count > 1 ? Math.Min(Math.Max(interval, 1) * 2, longest) : Math.Max(interval / 2, shortest);
                 if (round.Count > 0)
                 {
                     FanOut(round);
@@ -45,7 +49,7 @@ public sealed partial class LiveTail
                 }
             }
 
-            var rest = interval - System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            var rest = TimeSpan.FromMilliseconds(interval) - System.Diagnostics.Stopwatch.GetElapsedTime(started);
             if (rest > TimeSpan.Zero)
             {
                 await Task.Delay(rest).ConfigureAwait(false);

@@ -42,6 +42,13 @@ public sealed class TailOptions
     /// </summary>
     public int FanOutIntervalMilliseconds { get; set; } = 25;
 
+    /// <summary>
+    /// While commits come faster than the rounds (a round finds several batches), the interval
+    /// doubles up to this; when a round finds one batch, it halves back. Under bulk ingest the
+    /// subscribers' writes then take a small share of the CPU; under light load delivery stays fast.
+    /// </summary>
+    public int MaxFanOutIntervalMilliseconds { get; set; } = 250;
+
     /// <summary>How long an idle stream waits before it sends a heartbeat comment.</summary>
     public int HeartbeatSeconds { get; set; } = 15;
 
@@ -64,6 +71,12 @@ public sealed class TailOptions
         if (FanOutIntervalMilliseconds is < 0 or > 1000)
         {
             throw new ArgumentOutOfRangeException(nameof(FanOutIntervalMilliseconds), FanOutIntervalMilliseconds, "Tail:FanOutIntervalMilliseconds must be between 0 and 1000.");
+        }
+
+        if (MaxFanOutIntervalMilliseconds < FanOutIntervalMilliseconds || MaxFanOutIntervalMilliseconds > 5000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxFanOutIntervalMilliseconds), MaxFanOutIntervalMilliseconds,
+                "Tail:MaxFanOutIntervalMilliseconds must be at least Tail:FanOutIntervalMilliseconds and at most 5000.");
         }
         if (TotalBufferBytes < SubscriberBufferBytes)
         {
