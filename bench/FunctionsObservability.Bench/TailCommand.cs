@@ -27,6 +27,8 @@ internal static class TailCommand
             PaceMs: options.Int("pace-ms", 100),
             ReaderMetric: options.String("reader-metric", "cpu_usage_user"));
         var jsonOut = options.OptionalString("json");
+        var mdOut = options.OptionalString("md");
+        var command = options.String("command", "tail");
         options.EnsureAllUsed();
 
         var runs = new JsonArray();
@@ -47,6 +49,11 @@ internal static class TailCommand
         if (jsonOut is not null)
         {
             await File.WriteAllTextAsync(jsonOut, result.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        }
+
+        if (mdOut is not null)
+        {
+            await File.WriteAllTextAsync(mdOut, TailReport.Markdown(result, command));
         }
 
         JsonOut.Print(result);
