@@ -111,7 +111,8 @@ internal static class TailCommand
         long alreadyStored = 2;
         if (with)
         {
-            alreadyStored += await WarmUpReadersAsync(server, subscribers, firstTs, Math.Min(readers, hosts));
+            var warmed = await WarmUpReadersAsync(s, server, subscribers, firstTs, Math.Min(readers, hosts));
+            alreadyStored += s.ReaderMetric == "cpu_usage_user" ? warmed : 0;
         }
 
         var (ingest, ingestExit) = await IngestCommand.IngestAsync(server.Url, s.Data, s.Concurrency, server.Pid, label,
@@ -135,7 +136,7 @@ internal static class TailCommand
         }
 
         // Every reader must get every point of its host; give the fan-out time to finish.
-        var expected = Math.Min(readers, hosts) == readers ? readers * perHost : 0;
+        var expected = s.ReaderMetric != "cpu_usage_user" ? 0 : Math.Min(readers, hosts) == readers ? readers * perHost : 0;
         var clock = Stopwatch.StartNew();
         while (subscribers.Readers.Sum(r => r.Points) < expected && clock.Elapsed < TimeSpan.FromSeconds(60))
         {
@@ -158,7 +159,7 @@ internal static class TailCommand
     /// count ignores them), until every reader has had many: the JIT compiles and tiers up the
     /// readers' code here, not while the ingest is being timed.
     /// </summary>
-    private static async Task<long> WarmUpReadersAsync(ServiceProcess server, TailSubscribers subscribers, long firstTs, int hosts)
+    private static async Task<long> WarmUpReadersAsync(TailSettings s, ServiceProcess server, TailSubscribers subscribers, long firstTs, int hosts)
     {
         const int Batches = 200;
         for (var k = 1; k <= Batches; k++)
@@ -166,7 +167,7 @@ internal static class TailCommand
             var body = new StringBuilder(hosts * 64);
             for (var h = 0; h < hosts; h++)
             {
-                body.Append(CultureInfo.InvariantCulture, $"cpu,host=h{h},region=r0 usage_user={TailSubscribers.WarmupBase + k} {firstTs - 1800 + k}\n");
+                body.Append(LineFor(s.ReaderMetric, h, TailSubscribers.WarmupBase + k, firstTs - 1800 + k));
             }
 
             using var content = new StringContent(body.ToString(), Encoding.UTF8, "text/plain");
@@ -195,7 +196,7 @@ internal static class TailCommand
             var body = new StringBuilder(hosts * 64);
             for (var h = 0; h < hosts; h++)
             {
-                body.Append(CultureInfo.InvariantCulture, $"cpu,host=h{h},region=r0 usage_user={TailSubscribers.PacedBase + k} {lastTs + k}\n");
+                body.Append(LineFor(s.ReaderMetric, h, TailSubscribers.PacedBase + k, lastTs + k));
             }
 
             using var content = new StringContent(body.ToString(), Encoding.UTF8, "text/plain");
@@ -233,6 +234,11 @@ internal static class TailCommand
         };
     }
 
+    /// <summary>A line of the readers' metric: <c>cpu_usage_user</c>, or the seeded <c>idle_v</c>.</summary>
+    private static string LineFor(string metric, int host, double value, long seconds) => metric == "cpu_usage_user"
+        ? string.Create(CultureInfo.InvariantCulture, $"cpu,host=h{host},region=r0 usage_user={value} {seconds}\n")
+        : string.Create(CultureInfo.InvariantCulture, $"idle,host=h{host} v={value} {seconds}\n");
+
     private static JsonObject Summarise(TailSettings s, JsonArray runs)
     {
         double Median(bool with) => Stats.Percentile([.. runs.Select(r => r!.AsObject())
@@ -248,6 +254,7 @@ internal static class TailCommand
             ["stalled"] = s.Stalled,
             ["rounds"] = s.Rounds,
             ["concurrency"] = s.Concurrency,
+            ["reader_metric"] = s.ReaderMetric,
             ["values_per_s_without"] = JsonOut.Num(none, 0),
             ["values_per_s_with"] = JsonOut.Num(with, 0),
             ["with_over_without"] = JsonOut.Num(with / none, 3),

@@ -11,9 +11,9 @@ internal static class TailReport
     {
         var md = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
-        md.AppendLine("# Live tail: ingest with and without subscribers (issue 13)").AppendLine();
+        md.AppendLine(c, $"## Live tail: ingest with and without subscribers, readers of {result["reader_metric"]} (issue 13)").AppendLine();
         md.AppendLine(c, $"Command: `{command}`. Subscribers: {result["subscribers"]}, of which {result["stalled"]} stop reading once subscribed; ")
-          .AppendLine("the readers each watch `cpu_usage_user{host=hI}`, the stalled ones the whole metric. Fresh server per row, rows alternate.").AppendLine();
+          .AppendLine(c, $"the readers each watch `{result["reader_metric"]}{{host=hI}}`, the stalled ones the whole metric. Fresh server per row, rows alternate.").AppendLine();
         md.AppendLine("| round | subscribers | values/s | server CPU-s per 1M values | peak RSS MiB | reader points got / expected | stalled dropped | paced p50 / p99 ms |");
         md.AppendLine("|---|---|---|---|---|---|---|---|");
         foreach (var run in result["runs"]!.AsArray().Select(r => r!.AsObject()))

@@ -39,8 +39,11 @@ public sealed partial class LiveTail
                     }
                 }
 
-                // Several batches in one round: commits outpace the rounds, so the next waits longer.
-                interval = round.Count > 1 ? Math.Min(Math.Max(interval, 1) * 2, longest) : Math.Max(interval / 2, shortest);
+                // More than one commit per shortest interval on average: commits outpace the rounds,
+                // so the next round waits longer; fewer, and it comes sooner again. Judged by the
+                // rate, not the count, or a long interval would keep itself long by collecting several.
+                var perShortest = round.Count * (double)Math.Max(shortest, 1) / Math.Max(interval, 1);
+                interval = perShortest > 1 ? Math.Min(Math.Max(interval, 1) * 2, longest) : Math.Max(interval / 2, shortest);
                 if (round.Count > 0)
                 {
                     FanOut(round);

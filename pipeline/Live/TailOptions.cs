@@ -43,8 +43,8 @@ public sealed class TailOptions
     public int FanOutIntervalMilliseconds { get; set; } = 25;
 
     /// <summary>
-    /// While commits come faster than the rounds (a round finds several batches), the interval
-    /// doubles up to this; when a round finds one batch, it halves back. Under bulk ingest the
+    /// While commits come faster than one per <see cref="FanOutIntervalMilliseconds"/>, the interval
+    /// doubles up to this; when they come slower, it halves back. Under bulk ingest the
     /// subscribers' writes then take a small share of the CPU; under light load delivery stays fast.
     /// </summary>
     public int MaxFanOutIntervalMilliseconds { get; set; } = 250;
