@@ -18,6 +18,9 @@ internal static class TailEndpoints
     /// <summary>How long the <c>dropped</c> frame may take to reach a client that was dropped mid-write.</summary>
     private static readonly TimeSpan DroppedFrameTimeout = TimeSpan.FromSeconds(1);
 
+    /// <summary>Bytes written to the response between flushes.</summary>
+    private const int SliceBytes = 16 * 1024;
+
     public static Task TailAsync(HttpContext context) => QueryEndpoints.RunAsync(context, StreamAsync);
 
     private static async Task StreamAsync(HttpContext context)
@@ -47,20 +50,20 @@ internal static class TailEndpoints
 
         var heartbeat = TimeSpan.FromSeconds(tail.Options.HeartbeatSeconds);
         var body = response.BodyWriter;
+        var written = new List<TailDelivery>();
         try
         {
             await body.WriteAsync(TailSubscription.Preamble, writeEnded.Token).ConfigureAwait(false);
-            while (await subscription.NextFrameAsync(heartbeat, ended.Token).ConfigureAwait(false) is { } frame)
+            while (await subscription.NextAsync(heartbeat, ended.Token).ConfigureAwait(false) is { } first)
             {
-                // One flush for all that waits: a subscriber costs a write per fan-out round, not per batch.
-                body.Write(frame);
-                while (subscription.TryTakeFrame(out var more))
+                // All that waits goes out with one flush: a subscriber costs a write per fan-out round, not per batch.
+                written.Add(first);
+                while (subscription.TryTake(out var more))
                 {
-                    body.Write(more);
+                    written.Add(more);
                 }
 
-                var written = await body.FlushAsync(writeEnded.Token).ConfigureAwait(false);
-                if (written.IsCompleted)
+                if (!await WriteAsync(body, written, writeEnded.Token).ConfigureAwait(false))
                 {
                     return;
                 }
@@ -69,12 +72,16 @@ internal static class TailEndpoints
         catch (OperationCanceledException) when (subscription.Dropped.IsCancellationRequested && !ended.IsCancellationRequested)
         {
             // Dropped while a write waited on the client: try to say so, then cut the connection.
+            Release(written);
             using var last = new CancellationTokenSource(DroppedFrameTimeout);
             try
             {
-                if (await subscription.NextFrameAsync(heartbeat, last.Token).ConfigureAwait(false) is { } dropped)
+                if (await subscription.NextAsync(heartbeat, last.Token).ConfigureAwait(false) is { } dropped)
                 {
-                    await body.WriteAsync(dropped, last.Token).ConfigureAwait(false);
+                    using (dropped)
+                    {
+                        await body.WriteAsync(dropped.Bytes, last.Token).ConfigureAwait(false);
+                    }
                 }
             }
             catch (OperationCanceledException)
@@ -88,6 +95,53 @@ internal static class TailEndpoints
         {
             // The client left, or the service is stopping: the stream simply ends.
         }
+        finally
+        {
+            Release(written);
+        }
+    }
+
+    /// <summary>
+    /// Writes the deliveries in slices, flushing (and so waiting for the client) after each, so the
+    /// response pipe holds little more than a slice however large a frame is; the deliveries are
+    /// let go only once written. False when the client has gone.
+    /// </summary>
+    private static async Task<bool> WriteAsync(System.IO.Pipelines.PipeWriter body, List<TailDelivery> deliveries, CancellationToken cancellationToken)
+    {
+        var unflushed = 0;
+        foreach (var delivery in deliveries)
+        {
+            var bytes = delivery.Bytes;
+            while (!bytes.IsEmpty)
+            {
+                var slice = bytes[..Math.Min(bytes.Length, SliceBytes - unflushed)];
+                body.Write(slice.Span);
+                bytes = bytes[slice.Length..];
+                unflushed += slice.Length;
+                if (unflushed >= SliceBytes)
+                {
+                    unflushed = 0;
+                    if ((await body.FlushAsync(cancellationToken).ConfigureAwait(false)).IsCompleted)
+                    {
+                        return false;
+                    }
+                }
+            }
+        }
+
+        var result = await body.FlushAsync(cancellationToken).ConfigureAwait(false);
+        Release(deliveries);
+        return !result.IsCompleted;
+    }
+
+    private static void Release(List<TailDelivery> deliveries)
+    {
+        foreach (var delivery in deliveries)
+        {
+            delivery.Dispose();
+        }
+
+        deliveries.Clear();
     }
 
     /// <summary>The <c>Last-Event-ID</c> header a reconnecting EventSource sends, or the same as a parameter.</summary>

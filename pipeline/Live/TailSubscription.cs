@@ -45,11 +45,11 @@ public sealed class TailSubscription : IDisposable
     public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
 
     /// <summary>
-    /// The next frame to write: a waiting frame, a heartbeat after <paramref name="heartbeat"/> of
+    /// The next bytes to write: a waiting frame, a heartbeat after <paramref name="heartbeat"/> of
     /// quiet, or the <c>dropped</c> frame once; null when the stream is over (dropped and told,
-    /// or the service is stopping).
+    /// or the service is stopping). Dispose the delivery once its bytes are written.
     /// </summary>
-    public async ValueTask<byte[]?> NextFrameAsync(TimeSpan heartbeat, CancellationToken cancellationToken)
+    public async ValueTask<TailDelivery?> NextAsync(TimeSpan heartbeat, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -61,14 +61,12 @@ public sealed class TailSubscription : IDisposable
                 }
 
                 _dropSent = true;
-                return TailEncoder.Dropped(reason);
+                return new TailDelivery(TailEncoder.Dropped(reason));
             }
 
-            if (_queue.Reader.TryRead(out var frame))
+            if (TryTake(out var delivery))
             {
-                Interlocked.Add(ref _queuedBytes, -frame.Bytes.Length);
-                frame.Release();
-                return frame.Bytes;
+                return delivery;
             }
 
             using var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -88,25 +86,30 @@ public sealed class TailSubscription : IDisposable
                 var through = Interlocked.Read(ref _deliveredThrough);
                 if (_queue.Reader.Count == 0)
                 {
-                    return TailEncoder.Heartbeat(through > 0 ? through : null);
+                    return new TailDelivery(TailEncoder.Heartbeat(through > 0 ? through : null));
                 }
             }
         }
     }
 
     /// <summary>A frame already waiting, without waiting for one: the stream writes all that is there, then flushes once.</summary>
-    public bool TryTakeFrame(out byte[] bytes)
+    public bool TryTake(out TailDelivery delivery)
     {
         if (Volatile.Read(ref _dropReason) is null && _queue.Reader.TryRead(out var frame))
         {
-            Interlocked.Add(ref _queuedBytes, -frame.Bytes.Length);
-            frame.Release();
-            bytes = frame.Bytes;
+            delivery = new TailDelivery(frame.Bytes, this, frame);
             return true;
         }
 
-        bytes = [];
+        delivery = default;
         return false;
+    }
+
+    /// <summary>A delivered frame's bytes are written: they leave the subscriber's buffer and the budget.</summary>
+    internal void Delivered(TailFrame frame)
+    {
+        Interlocked.Add(ref _queuedBytes, -frame.Bytes.Length);
+        frame.Release();
     }
 
     /// <summary>Queues a shared frame; false when it does not fit, and the caller drops the subscriber.</summary>
@@ -117,10 +120,10 @@ public sealed class TailSubscription : IDisposable
             return false;
         }
 
+        // Bytes being written count until written, so a write stuck on the socket keeps them charged.
         var queued = Interlocked.Add(ref _queuedBytes, frame.Bytes.Length);
-        if (!outsideLimit && queued > _maxQueuedBytes && queued != frame.Bytes.Length)
+        if (!outsideLimit && queued > _maxQueuedBytes)
         {
-            // A lone frame larger than the buffer still goes: the subscriber has nothing else waiting.
             Interlocked.Add(ref _queuedBytes, -frame.Bytes.Length);
             return false;
         }
