@@ -127,7 +127,8 @@ public sealed class QueryHttpTests
         // DuckDB (MaxFoldedPartials 0) must each agree with the raw points. Clustering does not
         // change the data's version, so with the answer cache on, the second look would only
         // repeat the first: it is off here.
-        var settings = new Dictionary<string, string> { ["Query:AnswerCacheBytes"] = "0" };
+        // The explicit Compact below must be the only apply: the idle apply would race it on a busy machine.
+        var settings = new Dictionary<string, string> { ["Query:AnswerCacheBytes"] = "0", ["Storage:CompactionIdleSeconds"] = "3600" };
         if (maxFoldedPartials is not null)
         {
             settings["Query:MaxFoldedPartials"] = maxFoldedPartials;
