@@ -12,6 +12,7 @@ namespace FunctionsObservability.Tests.Fuzz;
 /// answers 5xx except 503 with Retry-After or 504, never drops a connection without an answer, stays
 /// ready, and loses no acknowledged point. Every violation is collected; the test fails once, at the end.
 /// </summary>
+[Collection(MemorySensitiveCollection.Name)]
 public sealed class HttpFuzzTests(ITestOutputHelper output)
 {
     /// <summary>The README's "Memory" ceiling with the defaults.</summary>
@@ -35,6 +36,7 @@ public sealed class HttpFuzzTests(ITestOutputHelper output)
     public async Task Fuzzed_requests_on_every_route_get_a_clear_answer_and_lose_no_acknowledged_point()
     {
         var log = new FuzzServerLog();
+        PeakMemory.Reset();
         await using var host = await ServiceHost.StartAsync(Settings(), configure: log.Configure);
         var nowMillis = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var (acknowledged, cursor) = await FuzzSeed.WriteAsync(host.Client, nowMillis);

@@ -65,6 +65,7 @@ public sealed class SlowClientTests(ITestOutputHelper output)
     public async Task FourHundredSlowUploaders_DoNotStarveANormalWriter()
     {
         const int Uploaders = 400;
+        PeakMemory.Reset();
         await using var host = await ServiceHost.StartAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         var uploaders = new List<RawHttpConnection>(Uploaders);

@@ -80,7 +80,8 @@ public sealed class TailFanOutTests(ITestOutputHelper output)
                 await everyoneHas[batches].Task.WaitAsync(TimeSpan.FromSeconds(60));
             }
 
-            output.WriteLine($"batches written: {batches}; dropped: {tail.DroppedSubscribers}; subscribers left: {tail.SubscriberCount}");
+            output.WriteLine($"batches written: {batches}; dropped: {tail.DroppedSubscribers}; subscribers left: {tail.SubscriberCount}; "
+                + $"peak working set of the test process {Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024)} MiB");
             Assert.Equal(Stalled, tail.DroppedSubscribers);
             Assert.Equal(Readers, tail.SubscriberCount);
             foreach (var reader in readers)
