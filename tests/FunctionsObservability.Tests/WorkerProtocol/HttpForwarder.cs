@@ -73,5 +73,16 @@ public sealed class HttpForwarder : IDisposable
         }
     }
 
+    /// <summary>
+    /// A GET whose answer is read as it streams (a live tail): the response comes back once its
+    /// headers have, and the caller reads the body and disposes it to leave. The worker is up by now.
+    /// </summary>
+    public async Task<HttpResponseMessage> OpenStreamAsync(Uri workerHttpUri, string invocationId, string pathAndQuery, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(workerHttpUri, pathAndQuery.TrimStart('/')));
+        request.Headers.Add(InvocationIdHeader, invocationId);
+        return await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+    }
+
     public void Dispose() => _client.Dispose();
 }

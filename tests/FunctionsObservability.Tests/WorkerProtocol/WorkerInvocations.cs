@@ -52,6 +52,22 @@ public sealed partial class WorkerHarness
     }
 
     /// <summary>
+    /// An HTTP trigger whose answer streams: the invocation runs until the stream ends, so this
+    /// returns the invocation still running beside the open response.
+    /// </summary>
+    public async Task<(Task<InvocationResponse> Invocation, HttpResponseMessage Response)> InvokeHttpStreamAsync(
+        string functionName, string pathAndQuery, CancellationToken cancellationToken)
+    {
+        var function = Function(functionName);
+        var httpUri = HttpUri ?? throw new XunitException($"the worker reported no HttpUri capability, so HTTP requests cannot be forwarded to it\n{Log}");
+        var request = NewRequest(function);
+        request.InputData.Add(new ParameterBinding { Name = function.Trigger.Name, Data = new TypedData { Http = new RpcHttp() } });
+        var invocation = InvokeAsync(request, cancellationToken);
+        var response = await _forwarder.OpenStreamAsync(httpUri, request.InvocationId, pathAndQuery, cancellationToken);
+        return (invocation, response);
+    }
+
+    /// <summary>
     /// A queue trigger bound to a string: the message as string data, and the message's properties
     /// in trigger_metadata, typed as the host sends them (text as string, numbers and dates as JSON,
     /// which is what the .NET worker converts).
