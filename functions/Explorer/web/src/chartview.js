@@ -9,6 +9,8 @@ import { PRESETS, alignDown, autoStep, formatStep, isoText, parseStep, resolveRa
 import { unitOf } from './units.js';
 
 const $ = (id) => document.getElementById(id);
+const CATCH_UP_PAGE_SIZE = 10000;
+const CATCH_UP_PAGES = 5;
 
 export class ChartView {
   constructor({ onZoom, onError }) {
@@ -118,11 +120,42 @@ export class ChartView {
     this.folder = null;
     const frame = await this.draw(state, alignDown(now - windowMs, this.stepMs), to);
     if (!frame || this.state !== state) return;
-    this.folder = new LiveFolder(frame, { windowMs, liveFrom: to });
-    this.folder.extendTo(Date.now());
+    const folder = new LiveFolder(frame, { windowMs, liveFrom: to });
+    folder.extendTo(Date.now());
+    // Stream points keep buffering until the catch-up is in, then are folded after it.
+    if (!(await this.catchUp(state, folder, to)) || this.state !== state) return;
+    this.folder = folder;
     const buffered = this.buffered;
     this.buffered = [];
     this.livePoints(buffered, true);
+  }
+
+  /**
+   * The points committed from the history's end until now, from the points API, a bounded number
+   * of pages: with more than that, the bucket in progress stays short of them, as before.
+   */
+  async catchUp(state, folder, from) {
+    let cursor = null;
+    for (let page = 0; page < CATCH_UP_PAGES; page += 1) {
+      const query = params({
+        metric: state.metric,
+        tag: state.tags.map(([k, v]) => `${k}:${v}`),
+        from: isoText(from),
+        limit: CATCH_UP_PAGE_SIZE,
+        cursor,
+      });
+      let answer;
+      try {
+        answer = await getJson('/api/query/points', query);
+      } catch (error) {
+        this.onError(error);
+        return false;
+      }
+      folder.catchUp(answer.points);
+      cursor = answer.nextCursor;
+      if (!cursor) break;
+    }
+    return true;
   }
 
   livePoints(points, redraw = false) {

@@ -6,6 +6,11 @@ import { alignDown } from './time.js';
 
 const QUANTILES = { p50: 0.5, p90: 0.9, p99: 0.99 };
 
+// One point of one series: the API writes tags sorted by key, in the tail and the points API alike.
+function pointId(point) {
+  return `${JSON.stringify(point.tags)}\u0000${point.timestamp}`;
+}
+
 // Linear interpolation between the nearest ranks, as DuckDB's quantile_cont does on the server.
 function quantile(sorted, q) {
   const position = q * (sorted.length - 1);
@@ -33,10 +38,22 @@ export class LiveFolder {
     this.liveFrom = liveFrom;
     this.buckets = new Map(); // `${group}\u0000${bucketStart}` -> running figures
     this.keepValues = frame.query.fn in QUANTILES;
+    // Points read by catchUp: the stream may bring some of them again, and each must count once.
+    this.seen = new Set();
+  }
+
+  /**
+   * Folds in the points committed between the history's end and the stream's start, read from
+   * the points API, so the bucket in progress is whole; remembers them so the stream's copies
+   * of the same points are not counted twice.
+   */
+  catchUp(points) {
+    for (const point of points) this.seen.add(pointId(point));
+    return this.add(points, true);
   }
 
   /** Folds a batch in; answers whether a new group appeared (the chart must be built again). */
-  add(points) {
+  add(points, caughtUp = false) {
     const { frame } = this;
     const { fn, groupBy, metric } = frame.query;
     let newSeries = false;
@@ -44,6 +61,7 @@ export class LiveFolder {
       const time = Date.parse(point.timestamp);
       // Older points are already in the history (or arrived too late to change it).
       if (point.metric !== metric || !(time >= this.liveFrom)) continue;
+      if (!caughtUp && this.seen.size > 0 && this.seen.has(pointId(point))) continue;
       const start = alignDown(time, frame.step);
       this.extendTo(start);
       // Searching from the end: live points land in the last buckets.

@@ -40,3 +40,10 @@ test('the window slides: buckets older than its length leave on the left', () =>
   assert.deepEqual(folder.frame.series[0].values, [null, null, null]);
   assert.equal(folder.extendTo(5 * STEP + 6), false);
 });
+
+test('caught-up points count once when the stream brings them again', () => {
+  const folder = new LiveFolder(frame('count'), { windowMs: 10 * STEP, liveFrom: 3 * STEP });
+  folder.catchUp([point(3 * STEP + 1, 4), point(3 * STEP + 2, 6)]);
+  folder.add([point(3 * STEP + 2, 6), point(3 * STEP + 3, 8), point(3 * STEP + 1, 4, 'b')]);
+  assert.deepEqual(folder.frame.series.map((s) => [s.key, s.values[3]]), [['a', 3], ['b', 1]]);
+});
