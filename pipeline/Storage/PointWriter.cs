@@ -146,31 +146,6 @@ public sealed partial class PointWriter : IDisposable
     /// <summary>The encoding buffer is kept between commits up to this size.</summary>
     private const int MaxRetainedRecordBytes = 4 * 1024 * 1024;
 
-    private void AppendToHead(long sequence, IReadOnlyList<PointChunk> chunks)
-    {
-        using var transaction = _connection.BeginTransaction();
-        using (var appender = _connection.CreateAppender(HeadTables.Catalog, "main", HeadTables.RowsTable))
-        {
-            foreach (var chunk in chunks)
-            {
-                var indexes = chunk.Batch.SeriesIndexes;
-                var timestamps = chunk.Batch.Timestamps;
-                var values = chunk.Batch.Values;
-                for (var i = 0; i < indexes.Length; i++)
-                {
-                    appender.CreateRow()
-                        .AppendValue(sequence)
-                        .AppendValue(chunk.Series[indexes[i]]!.Id)
-                        .AppendValue(timestamps[i])
-                        .AppendValue(values[i])
-                        .EndRow();
-                }
-            }
-        }
-
-        transaction.Commit();
-    }
-
     private void BumpVersions(SeriesEntry?[] series)
     {
         var lastMetric = -1;
