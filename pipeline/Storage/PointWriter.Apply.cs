@@ -176,7 +176,9 @@ public sealed partial class PointWriter
     private void FinishApply(long target, long rows)
     {
         // The time first: an idle purge must not take the rows this apply just moved.
-        Interlocked.Exchange(ref _lastApplyTimestamp, Stopwatch.GetTimestamp());
+        var now = Stopwatch.GetTimestamp();
+        Interlocked.Exchange(ref _lastApplyTimestamp, now);
+        _appliedGenerations.Enqueue((target, now));
         Volatile.Write(ref _appliedSequence, target);
         _pendingKeys.RemoveThrough(target);
         Interlocked.Add(ref _recentRows, -rows);
@@ -188,17 +190,34 @@ public sealed partial class PointWriter
     /// </summary>
     private void PurgeApplied()
     {
-        if (_purgedThrough >= _appliedSequence)
+        // Only generations applied at least PurgeDelay ago: a reader takes its snapshots of the
+        // file and of the head one after the other, and the next apply can start (and purge) the
+        // moment the last one commits. A reader whose file snapshot predates that commit must
+        // still find the rows in its head snapshot.
+        var through = _purgedThrough;
+        while (_appliedGenerations.TryPeek(out var generation) && Stopwatch.GetElapsedTime(generation.AppliedAt) >= PurgeDelay)
+        {
+            through = generation.Sequence;
+            _appliedGenerations.TryDequeue(out _);
+        }
+
+        if (through <= _purgedThrough)
         {
             return;
         }
 
         using var command = _connection.CreateCommand();
         command.CommandText = string.Create(CultureInfo.InvariantCulture,
-            $"DELETE FROM {HeadTables.Catalog}.{HeadTables.RowsTable} WHERE seq <= {_appliedSequence}");
+            $"DELETE FROM {HeadTables.Catalog}.{HeadTables.RowsTable} WHERE seq <= {through}");
         command.ExecuteNonQuery();
-        _purgedThrough = _appliedSequence;
+        _purgedThrough = through;
     }
+
+    /// <summary>How long applied rows stay in the head after their apply committed.</summary>
+    private static readonly TimeSpan PurgeDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>Applied generations not yet purged from the head, oldest first: (last sequence, commit time).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(long Sequence, long AppliedAt)> _appliedGenerations = new();
 
     /// <summary>Frees the head's applied rows once writes have paused for a while (the compactor calls it, holding <see cref="Gate"/>).</summary>
     public void PurgeAppliedWhenIdle(TimeSpan after)
