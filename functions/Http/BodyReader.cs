@@ -27,7 +27,11 @@ internal static class BodyReader
     /// <summary>Buffers up to this size come from the shared pool; larger ones are left to the GC, so the pool never keeps them alive.</summary>
     private const int MaxPooledBytes = 1024 * 1024;
 
-    public static async Task<BodyReadResult> ReadAsync(HttpRequest request, IngestOptions options, IngestMemoryLease lease, CancellationToken aborted)
+    /// <param name="snappyIsFormat">
+    /// Prometheus remote_write: <c>Content-Encoding: snappy</c> names the format's own framing,
+    /// which its parser decodes under the same expansion limit, so the body is taken as it is.
+    /// </param>
+    public static async Task<BodyReadResult> ReadAsync(HttpRequest request, IngestOptions options, IngestMemoryLease lease, CancellationToken aborted, bool snappyIsFormat = false)
     {
         if (request.ContentLength > options.MaxBodyBytes)
         {
@@ -41,6 +45,11 @@ internal static class BodyReader
 
         var encoding = request.Headers.ContentEncoding.ToString();
         var gzip = encoding.Equals("gzip", StringComparison.OrdinalIgnoreCase);
+        if (snappyIsFormat && encoding.Equals("snappy", StringComparison.OrdinalIgnoreCase))
+        {
+            encoding = string.Empty;
+        }
+
         if (!gzip && !string.IsNullOrEmpty(encoding) && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
         {
             return Refused(StatusCodes.Status415UnsupportedMediaType, $"Content-Encoding \"{encoding}\" is not supported; use gzip or none");

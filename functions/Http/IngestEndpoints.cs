@@ -17,15 +17,26 @@ internal static class IngestEndpoints
 
     public static Task InfluxWriteAsync(HttpContext context) => HandleAsync(context, influxStyle: true);
 
-    private static async Task HandleAsync(HttpContext context, bool influxStyle)
+    /// <summary>
+    /// Prometheus remote_write: 204 when every sample is committed; 400 for samples that can never
+    /// be accepted (the good ones are committed; the sender must not retry); 429 or 503 with
+    /// Retry-After under pressure (it retries). Errors are the product's own JSON.
+    /// </summary>
+    public static Task PrometheusWriteAsync(HttpContext context) => HandleAsync(context, influxStyle: false, remoteWrite: true);
+
+    private static async Task HandleAsync(HttpContext context, bool influxStyle, bool remoteWrite = false)
     {
         var services = context.RequestServices;
         var options = services.GetRequiredService<IngestOptions>();
-        var responder = new IngestResponder(context, influxStyle, options.RetryAfterSeconds);
+        var responder = new IngestResponder(context, influxStyle, options.RetryAfterSeconds, noContentOnSuccess: remoteWrite);
         var query = context.Request.Query;
 
         PayloadFormat format;
-        if (influxStyle)
+        if (remoteWrite)
+        {
+            format = PayloadFormat.PrometheusRemoteWrite;
+        }
+        else if (influxStyle)
         {
             format = PayloadFormat.LineProtocol;
         }
@@ -70,7 +81,7 @@ internal static class IngestEndpoints
         try
         {
             var aborted = context.RequestAborted;
-            var body = await BodyReader.ReadAsync(context.Request, options, lease, aborted).ConfigureAwait(false);
+            var body = await BodyReader.ReadAsync(context.Request, options, lease, aborted, snappyIsFormat: remoteWrite).ConfigureAwait(false);
             if (!body.Succeeded)
             {
                 lease.Dispose();

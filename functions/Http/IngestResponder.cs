@@ -8,7 +8,8 @@ namespace FunctionsObservability.Functions.Http;
 /// Writes ingest answers: the product's own JSON for <c>/api/ingest</c>, and InfluxDB's
 /// <c>{"code","message"}</c> shape for <c>/api/v2/write</c>, so InfluxDB clients understand them.
 /// </summary>
-internal sealed class IngestResponder(HttpContext context, bool influxStyle, int retryAfterSeconds)
+/// <param name="noContentOnSuccess">Prometheus remote_write: 204 without a body, errors in the product's own shape.</param>
+internal sealed class IngestResponder(HttpContext context, bool influxStyle, int retryAfterSeconds, bool noContentOnSuccess = false)
 {
     /// <summary>Freeing disk space takes an operator; a client retrying every second would only add load.</summary>
     private const int StorageFullRetryAfterSeconds = 30;
@@ -21,7 +22,7 @@ internal sealed class IngestResponder(HttpContext context, bool influxStyle, int
         ArgumentNullException.ThrowIfNull(result);
         switch (result.Outcome)
         {
-            case IngestOutcome.Written or IngestOutcome.AlreadyWritten when influxStyle:
+            case IngestOutcome.Written or IngestOutcome.AlreadyWritten when influxStyle || noContentOnSuccess:
                 context.Response.StatusCode = StatusCodes.Status204NoContent;
                 return Task.CompletedTask;
             case IngestOutcome.Written:

@@ -12,6 +12,9 @@ internal static class Routes
 
     public const string Ingest = "ingest";
     public const string InfluxWrite = "v2/write";
+
+    /// <summary>Prometheus remote_write 1.0 (<c>/api/v1/write</c>).</summary>
+    public const string PrometheusWrite = "v1/write";
     public const string QueryPoints = "query/points";
     public const string QueryAggregate = "query/aggregate";
     public const string Metrics = "metrics";

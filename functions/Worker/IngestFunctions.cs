@@ -21,6 +21,13 @@ internal sealed class IngestFunctions
         return WrittenResponse.Instance;
     }
 
+    [Function("PrometheusWrite")]
+    public async Task<IActionResult> PrometheusWriteAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = Routes.PrometheusWrite)] HttpRequest request)
+    {
+        await IngestEndpoints.PrometheusWriteAsync(Context(request)).ConfigureAwait(false);
+        return WrittenResponse.Instance;
+    }
+
     private static HttpContext Context(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);

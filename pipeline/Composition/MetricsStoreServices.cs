@@ -78,6 +78,7 @@ public static class MetricsStoreServices
             [PayloadFormat.LineProtocol] = new LineProtocolParser(),
             [PayloadFormat.Json] = new JsonPointParser(),
             [PayloadFormat.NdJson] = new NdJsonPointParser(),
+            [PayloadFormat.PrometheusRemoteWrite] = new RemoteWriteParser((int)Math.Min(options.Ingest.MaxDecompressedBytes, Array.MaxLength)),
         });
         services.AddSingleton(sp => new IngestPipeline(
             options.Ingest,

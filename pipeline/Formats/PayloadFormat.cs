@@ -10,4 +10,7 @@ public enum PayloadFormat
 
     /// <summary>One JSON point object per line (<c>application/x-ndjson</c>).</summary>
     NdJson,
+
+    /// <summary>Prometheus remote_write 1.0: a snappy block around a protobuf <c>WriteRequest</c>.</summary>
+    PrometheusRemoteWrite,
 }

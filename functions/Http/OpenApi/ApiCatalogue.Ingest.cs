@@ -74,6 +74,28 @@ internal static partial class ApiCatalogue
             ]),
     ]);
 
+    private static ApiRoute PrometheusWrite() => new(Routes.PrometheusWrite, "Prometheus",
+    [
+        new(HttpMethods.Post, "prometheusRemoteWrite", "Prometheus remote_write 1.0",
+            "A snappy block (not the framed format) around a protobuf WriteRequest, as Prometheus' remote_write sends it "
+            + "(Content-Encoding: snappy, Content-Type: application/x-protobuf, X-Prometheus-Remote-Write-Version: 0.1.0). "
+            + "A series' __name__ label is the metric and its other labels are tags; each sample is a point. Stale markers are skipped. "
+            + "Each time series is one unit: error messages number them from 1 in request order. Key: an ingest key.",
+            RouteAccess.Ingest,
+            [
+                new("Content-Encoding", ParameterLocation.Header, "snappy: the format's own block compression, decoded under Ingest:MaxDecompressedBytes.", ApiType.Text),
+                new("X-Prometheus-Remote-Write-Version", ParameterLocation.Header, "0.1.0, as Prometheus sends it; not checked.", ApiType.Text),
+            ],
+            new("Snappy-compressed protobuf WriteRequest.", [new("application/x-protobuf", null, null)]),
+            [
+                new(204, "Every sample committed (stale markers skipped).", []),
+                new(400, "Samples that can never be accepted (the good ones are written, and errors numbers the bad series from 1; the sender must not retry), "
+                    + "or a body that is not a snappy WriteRequest.",
+                    [new(Json, ApiSchemas.IngestResult)]),
+                .. WriteRefusals(ApiSchemas.Error),
+            ]),
+    ]);
+
     /// <summary>The refusals both write routes share, in the route's error shape.</summary>
     private static ApiResponse[] WriteRefusals(string error) =>
     [

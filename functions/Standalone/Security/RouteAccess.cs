@@ -18,7 +18,7 @@ internal static class RouteAccessRules
     private static readonly PathString Api = "/" + Routes.Prefix;
     private static readonly PathString Health = Routes.Path(Routes.Health);
     private static readonly PathString InfluxWrite = Routes.Path(Routes.InfluxWrite);
-    private static readonly PathString[] IngestRoutes = [Routes.Path(Routes.Ingest), InfluxWrite];
+    private static readonly PathString[] IngestRoutes = [Routes.Path(Routes.Ingest), InfluxWrite, Routes.Path(Routes.PrometheusWrite)];
 
     /// <summary>The metrics route is also the prefix of the metric tags route; the live tail reads like a query.</summary>
     private static readonly PathString[] QueryRoutes = [Routes.Path(Routes.QueryPoints), Routes.Path(Routes.QueryAggregate), Routes.Path(Routes.Metrics), Routes.Path(Routes.Tail)];
