@@ -34,7 +34,7 @@ internal static class TailEndpoints
         using var subscription = tail.Subscribe(filter, ClientOf(context), lastEventId, out var refusal);
         if (subscription is null)
         {
-            await RefuseAsync(context, refusal).ConfigureAwait(false);
+            await RefuseAsync(context, refusal, tail.Options).ConfigureAwait(false);
             return;
         }
 
@@ -171,9 +171,8 @@ internal static class TailEndpoints
         ?? context.Connection.RemoteIpAddress?.ToString()
         ?? "unknown";
 
-    private static Task RefuseAsync(HttpContext context, TailRefusal refusal)
+    private static Task RefuseAsync(HttpContext context, TailRefusal refusal, TailOptions options)
     {
-        var options = context.RequestServices.GetRequiredService<TailOptions>();
         context.Response.Headers.RetryAfter = "5";
         return refusal == TailRefusal.ClientFull
             ? JsonOutput.ErrorAsync(context.Response, StatusCodes.Status429TooManyRequests,

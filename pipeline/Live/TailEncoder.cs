@@ -77,8 +77,7 @@ internal sealed class TailEncoder(int maxPointsPerEvent)
 
             output.Write(index.JsonPrefix(batch.SeriesOfPoint[i]));
             var micros = batch.Timestamps[i];
-            var time = new DateTime(DateTime.UnixEpoch.Ticks + (micros * 10), DateTimeKind.Utc);
-            WriteFormatted(output, time, micros % 1_000_000 == 0 ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'");
+            WriteFormatted(output, PointJson.ToDateTime(micros), PointJson.TimestampFormat(micros));
             output.Write("\",\"value\":"u8);
             WriteFormatted(output, batch.Values[i], default);
             output.Write("}"u8);

@@ -46,7 +46,11 @@ public static class PointJson
 
     /// <summary>RFC 3339 in UTC, with as many fraction digits as the value needs (as Utf8JsonWriter writes it).</summary>
     public static string FormatTimestamp(long micros) =>
-        ToDateTime(micros).ToString(micros % 1_000_000 == 0 ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        ToDateTime(micros).ToString(TimestampFormat(micros), System.Globalization.CultureInfo.InvariantCulture);
 
-    private static DateTime ToDateTime(long micros) => new(DateTime.UnixEpoch.Ticks + (micros * 10), DateTimeKind.Utc);
+    /// <summary>The format of <see cref="FormatTimestamp"/>: whole seconds without a fraction.</summary>
+    public static string TimestampFormat(long micros) =>
+        micros % 1_000_000 == 0 ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'";
+
+    public static DateTime ToDateTime(long micros) => new(DateTime.UnixEpoch.Ticks + (micros * 10), DateTimeKind.Utc);
 }
