@@ -41,6 +41,13 @@ internal static class Routes
 
     public const string StandaloneArchiveAdmin = "admin/archive";
 
+    /// <summary>
+    /// The service's own telemetry in Prometheus text format: standalone only, at the root and not under
+    /// the prefix (<see cref="Metrics"/> already lists the stored metrics at <c>/api/metrics</c>). Under the
+    /// Functions host the service's meters go out by push (Azure Monitor, OTLP) instead.
+    /// </summary>
+    public const string Scrape = "/metrics";
+
     /// <summary>The path the standalone app maps for a route: <c>/api/&lt;route&gt;</c>.</summary>
     public static string Path(string route) => $"/{Prefix}/{route}";
 }

@@ -56,6 +56,8 @@ public static class MetricsStoreServices
         services.AddSingleton<LiveTail>();
         services.AddSingleton<PointWriter>();
         services.AddSingleton<RecentRowsCompactor>();
+        services.AddSingleton(sp => new StorageMetrics(
+            sp.GetRequiredService<SeriesCatalog>(), sp.GetRequiredService<PointWriter>(), options.Storage, sp.GetService<IMeterFactory>()));
         AddIngestMesh(services, options);
         AddArchive(services, options);
         services.AddSingleton<QueryExecutor>();

@@ -20,6 +20,7 @@ internal static partial class ApiCatalogue
         Health(), HealthReady(),
         Archive(Routes.ArchiveAdmin, "Ops"), Archive(Routes.StandaloneArchiveAdmin, "Admin"),
         Explorer(), ExplorerAsset(),
+        Scrape(),
     }.ToDictionary(r => r.Route, StringComparer.Ordinal);
 
     public static IReadOnlyCollection<ApiRoute> All => ByRoute.Values;

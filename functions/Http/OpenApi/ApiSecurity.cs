@@ -9,9 +9,10 @@ internal static class ApiSecurity
     public const string HeaderKey = "functionKey";
     public const string QueryKey = "functionKeyQuery";
     public const string InfluxToken = "influxToken";
+    public const string ScrapeBearer = "metricsBearer";
 
     private const string Scopes = " Which key opens which route: an ingest key the write routes, a query key the read routes "
-        + "(and the live tail), an admin key every route. With no key configured every route is open (the service then listens on loopback only).";
+        + "(and the live tail), a metrics key the scrape endpoint /metrics, an admin key every route. With no key configured every route is open (the service then listens on loopback only).";
 
     public static Dictionary<string, IOpenApiSecurityScheme> Schemes() => new(StringComparer.Ordinal)
     {
@@ -36,6 +37,12 @@ internal static class ApiSecurity
             Name = "Authorization",
             Description = "InfluxDB's spelling, on /api/v2/write only: Authorization: Token <ingest key>.",
         },
+        [ScrapeBearer] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.Http,
+            Scheme = "bearer",
+            Description = "On /metrics only: Authorization: Bearer <metrics or admin key>, as a Prometheus scrape job's authorization setting sends it.",
+        },
     };
 
     /// <summary>Alternatives (one requirement each): the header or the query key, and on the Influx route the token too.</summary>
@@ -45,6 +52,11 @@ internal static class ApiSecurity
         if (route == Routes.InfluxWrite)
         {
             yield return Requirement(InfluxToken, document);
+        }
+
+        if (route == Routes.Scrape)
+        {
+            yield return Requirement(ScrapeBearer, document);
         }
 
         yield return Requirement(QueryKey, document);

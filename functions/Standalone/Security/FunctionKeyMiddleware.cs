@@ -12,9 +12,10 @@ internal sealed record CallerFeature(RouteAccess Access, string Identity, bool I
 /// <summary>
 /// authLevel "function" as Azure Functions has it: the key comes in <c>x-functions-key</c>, or in
 /// <c>?code=</c>; <c>/api/v2/write</c> also takes <c>Authorization: Token &lt;key&gt;</c>. A missing
-/// or wrong key gets 401 with a body that says nothing more. Public routes pass untouched.
+/// or wrong key gets 401 with a body that says nothing more. Public routes pass untouched. The scrape
+/// endpoint <c>/metrics</c> also takes <c>Authorization: Bearer &lt;key&gt;</c>, which is what Prometheus sends.
 /// </summary>
-internal sealed partial class FunctionKeyMiddleware(RequestDelegate next, FunctionKeys keys, ILogger<FunctionKeyMiddleware> logger)
+internal sealed partial class FunctionKeyMiddleware(RequestDelegate next, FunctionKeys keys, SecurityMetrics metrics, ILogger<FunctionKeyMiddleware> logger)
 {
     public const string KeyHeader = "x-functions-key";
     public const string KeyQueryParameter = "code";
@@ -31,8 +32,9 @@ internal sealed partial class FunctionKeyMiddleware(RequestDelegate next, Functi
         string identity;
         if (keys.Enforced)
         {
-            if (!keys.TryAuthorize(PresentedKey(context.Request, influx), access, out var matched))
+            if (!keys.TryAuthorize(PresentedKey(context.Request, influx ? "Token" : access == RouteAccess.Telemetry ? "Bearer" : null), access, out var matched))
             {
+                metrics.Unauthorized(access);
                 LogUnauthorized(logger, context.Request.Method, context.Request.Path);
                 return UnauthorizedAsync(context.Response, influx);
             }
@@ -48,8 +50,8 @@ internal sealed partial class FunctionKeyMiddleware(RequestDelegate next, Functi
         return next(context);
     }
 
-    /// <summary>The first key given, in this order: header, <c>Authorization: Token</c> (Influx routes), <c>?code=</c>.</summary>
-    private static string? PresentedKey(HttpRequest request, bool influx)
+    /// <summary>The first key given, in this order: header, <c>Authorization: Token</c> (Influx routes) or <c>Bearer</c> (the scrape endpoint), <c>?code=</c>.</summary>
+    private static string? PresentedKey(HttpRequest request, string? authorizationScheme)
     {
         var header = request.Headers[KeyHeader].ToString();
         if (header.Length > 0)
@@ -57,9 +59,9 @@ internal sealed partial class FunctionKeyMiddleware(RequestDelegate next, Functi
             return header;
         }
 
-        if (influx
+        if (authorizationScheme is not null
             && AuthenticationHeaderValue.TryParse(request.Headers.Authorization.ToString(), out var authorization)
-            && string.Equals(authorization.Scheme, "Token", StringComparison.OrdinalIgnoreCase)
+            && string.Equals(authorization.Scheme, authorizationScheme, StringComparison.OrdinalIgnoreCase)
             && !string.IsNullOrEmpty(authorization.Parameter))
         {
             return authorization.Parameter;
