@@ -53,7 +53,13 @@ internal static class TelemetryServices
 
                 if (options.AzureMonitorEnabled)
                 {
-                    metrics.AddAzureMonitorMetricExporter(azure => ConfigureAzureMonitor(options, azure));
+                    // Its own extension fixes the interval at a minute; the reader is built here so
+                    // Telemetry:ExportIntervalMilliseconds applies to it as to OTLP. Delta, as Azure Monitor wants.
+                    metrics.AddReader(_ => new PeriodicExportingMetricReader(
+                        new AzureMonitorMetricExporter(AzureMonitorOptions(options)), options.ExportIntervalMilliseconds, options.ExportTimeoutMilliseconds)
+                    {
+                        TemporalityPreference = MetricReaderTemporalityPreference.Delta,
+                    });
                 }
             });
         return services;
@@ -84,11 +90,15 @@ internal static class TelemetryServices
         reader.PeriodicExportingMetricReaderOptions.ExportTimeoutMilliseconds = options.ExportTimeoutMilliseconds;
     }
 
-    private static void ConfigureAzureMonitor(TelemetryOptions options, AzureMonitorExporterOptions azure)
+    private static AzureMonitorExporterOptions AzureMonitorOptions(TelemetryOptions options)
     {
-        azure.ConnectionString = options.AzureMonitorConnectionString;
-        azure.EnableLiveMetrics = false;
+        var azure = new AzureMonitorExporterOptions
+        {
+            ConnectionString = options.AzureMonitorConnectionString,
+            EnableLiveMetrics = false,
+        };
         azure.Retry.NetworkTimeout = TimeSpan.FromMilliseconds(options.ExportTimeoutMilliseconds);
+        return azure;
     }
 }
 
