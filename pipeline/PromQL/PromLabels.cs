@@ -79,6 +79,30 @@ public sealed class PromLabels : IEquatable<PromLabels>
 
     public IEnumerable<KeyValuePair<string, string>> AsEnumerable() => _labels;
 
+    /// <summary>Prometheus's order of label sets: label by label, name then value, ordinal; a prefix sorts first.</summary>
+    public static int Compare(PromLabels a, PromLabels b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        var n = Math.Min(a._labels.Length, b._labels.Length);
+        for (var i = 0; i < n; i++)
+        {
+            var c = string.CompareOrdinal(a._labels[i].Key, b._labels[i].Key);
+            if (c != 0)
+            {
+                return c;
+            }
+
+            c = string.CompareOrdinal(a._labels[i].Value, b._labels[i].Value);
+            if (c != 0)
+            {
+                return c;
+            }
+        }
+
+        return a._labels.Length.CompareTo(b._labels.Length);
+    }
+
     public bool Equals(PromLabels? other)
     {
         if (other is null || other._labels.Length != _labels.Length)

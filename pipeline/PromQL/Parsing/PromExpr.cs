@@ -1,0 +1,146 @@
+namespace FunctionsObservability.Pipeline.PromQL;
+
+/// <summary>What an expression evaluates to, as Prometheus types it before evaluation.</summary>
+public enum PromValueType
+{
+    Scalar,
+    String,
+    Vector,
+    Matrix,
+}
+
+/// <summary>A node of a parsed PromQL expression; <see cref="Position"/> is where it starts in the query.</summary>
+internal abstract class PromExpr
+{
+    protected PromExpr(int position) => Position = position;
+
+    public int Position { get; }
+
+    public abstract PromValueType Type { get; }
+}
+
+internal sealed class NumberLiteral(int position, double value) : PromExpr(position)
+{
+    public double Value { get; } = value;
+
+    public override PromValueType Type => PromValueType.Scalar;
+}
+
+internal sealed class StringLiteral(int position, string value) : PromExpr(position)
+{
+    public string Value { get; } = value;
+
+    public override PromValueType Type => PromValueType.String;
+}
+
+/// <summary><c>metric{a="b"} offset 5m</c>; the metric name is one of the matchers.</summary>
+internal sealed class VectorSelector(int position, IReadOnlyList<LabelMatcher> matchers) : PromExpr(position)
+{
+    public IReadOnlyList<LabelMatcher> Matchers { get; } = matchers;
+
+    public long OffsetMs { get; set; }
+
+    public bool HasOffset { get; set; }
+
+    public override PromValueType Type => PromValueType.Vector;
+}
+
+/// <summary><c>selector[5m]</c>: the samples of each series in the range ending at the evaluation time.</summary>
+internal sealed class MatrixSelector(int position, VectorSelector selector, long rangeMs) : PromExpr(position)
+{
+    public VectorSelector Selector { get; } = selector;
+
+    public long RangeMs { get; } = rangeMs;
+
+    public override PromValueType Type => PromValueType.Matrix;
+}
+
+internal sealed class CallExpr(int position, PromFunction function, IReadOnlyList<PromExpr> args) : PromExpr(position)
+{
+    public PromFunction Function { get; } = function;
+
+    public IReadOnlyList<PromExpr> Args { get; } = args;
+
+    public override PromValueType Type => Function.ReturnType;
+}
+
+internal enum AggregationOp
+{
+    Sum,
+    Avg,
+    Count,
+    Min,
+    Max,
+    TopK,
+    BottomK,
+}
+
+internal sealed class AggregateExpr(int position, AggregationOp op, PromExpr? parameter, PromExpr argument, IReadOnlyList<string> grouping, bool without)
+    : PromExpr(position)
+{
+    public AggregationOp Op { get; } = op;
+
+    public PromExpr? Parameter { get; } = parameter;
+
+    public PromExpr Argument { get; } = argument;
+
+    public IReadOnlyList<string> Grouping { get; } = grouping;
+
+    public bool Without { get; } = without;
+
+    public override PromValueType Type => PromValueType.Vector;
+}
+
+internal enum BinaryOp
+{
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+    Pow,
+    Eql,
+    Neq,
+    Gtr,
+    Lss,
+    Gte,
+    Lte,
+}
+
+internal sealed class BinaryExpr(int position, BinaryOp op, PromExpr left, PromExpr right) : PromExpr(position)
+{
+    public BinaryOp Op { get; } = op;
+
+    public PromExpr Left { get; } = left;
+
+    public PromExpr Right { get; } = right;
+
+    public bool ReturnBool { get; init; }
+
+    /// <summary>The labels of <c>on(...)</c> or <c>ignoring(...)</c>; empty means match on all labels but the name.</summary>
+    public IReadOnlyList<string> MatchingLabels { get; init; } = [];
+
+    /// <summary>Whether the matching labels came from <c>on(...)</c> (otherwise <c>ignoring(...)</c> or none).</summary>
+    public bool On { get; init; }
+
+    public bool IsComparison => Op >= BinaryOp.Eql;
+
+    public override PromValueType Type =>
+        Left.Type == PromValueType.Scalar && Right.Type == PromValueType.Scalar ? PromValueType.Scalar : PromValueType.Vector;
+}
+
+internal sealed class UnaryExpr(int position, bool negate, PromExpr operand) : PromExpr(position)
+{
+    public bool Negate { get; } = negate;
+
+    public PromExpr Operand { get; } = operand;
+
+    public override PromValueType Type => Operand.Type;
+}
+
+internal sealed class ParenExpr(int position, PromExpr inner) : PromExpr(position)
+{
+    public PromExpr Inner { get; } = inner;
+
+    public override PromValueType Type => Inner.Type;
+}
