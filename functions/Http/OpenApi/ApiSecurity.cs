@@ -9,7 +9,7 @@ internal static class ApiSecurity
     public const string HeaderKey = "functionKey";
     public const string QueryKey = "functionKeyQuery";
     public const string InfluxToken = "influxToken";
-    public const string ScrapeBearer = "metricsBearer";
+    public const string PrometheusBearer = "bearerKey";
 
     private const string Scopes = " Which key opens which route: an ingest key the write routes, a query key the read routes "
         + "(and the live tail), a metrics key the scrape endpoint /metrics, an admin key every route. With no key configured every route is open (the service then listens on loopback only).";
@@ -37,11 +37,12 @@ internal static class ApiSecurity
             Name = "Authorization",
             Description = "InfluxDB's spelling, on /api/v2/write only: Authorization: Token <ingest key>.",
         },
-        [ScrapeBearer] = new OpenApiSecurityScheme
+        [PrometheusBearer] = new OpenApiSecurityScheme
         {
             Type = SecuritySchemeType.Http,
             Scheme = "bearer",
-            Description = "On /metrics only: Authorization: Bearer <metrics or admin key>, as a Prometheus scrape job's authorization setting sends it.",
+            Description = "On Prometheus's routes only, /metrics (a metrics or admin key) and /api/v1/write (an ingest or admin key): "
+                + "Authorization: Bearer <key>, as the authorization setting of a scrape job or of remote_write sends it.",
         },
     };
 
@@ -54,9 +55,9 @@ internal static class ApiSecurity
             yield return Requirement(InfluxToken, document);
         }
 
-        if (route == Routes.Scrape)
+        if (route is Routes.Scrape or Routes.PrometheusWrite)
         {
-            yield return Requirement(ScrapeBearer, document);
+            yield return Requirement(PrometheusBearer, document);
         }
 
         yield return Requirement(QueryKey, document);
