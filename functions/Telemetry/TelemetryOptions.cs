@@ -22,6 +22,8 @@ internal sealed class TelemetryOptions
 
     public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
     public const string OtlpMetricsEndpointVariable = "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT";
+    public const string OtlpProtocolVariable = "OTEL_EXPORTER_OTLP_PROTOCOL";
+    public const string OtlpMetricsProtocolVariable = "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL";
 
     /// <summary>Serve the service's meters in Prometheus text format at <c>GET /metrics</c> (standalone only).</summary>
     public bool PrometheusEnabled { get; set; } = true;
@@ -38,6 +40,9 @@ internal sealed class TelemetryOptions
 
     /// <summary>Set when the standard variables turned OTLP on (the exporter reads them itself).</summary>
     public bool OtlpFromEnvironment { get; set; }
+
+    /// <summary>Set when a standard variable names the protocol; else http/protobuf, not the .NET exporter's gRPC default.</summary>
+    public bool OtlpProtocolFromEnvironment { get; set; }
 
     /// <summary>Application Insights; defaults to <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c>. Empty: off.</summary>
     public string? AzureMonitorConnectionString { get; set; }
@@ -68,6 +73,8 @@ internal sealed class TelemetryOptions
             OtlpProtocol = Protocol(section["Otlp:Protocol"]),
             OtlpFromEnvironment = !string.IsNullOrWhiteSpace(configuration[OtlpEndpointVariable])
                 || !string.IsNullOrWhiteSpace(configuration[OtlpMetricsEndpointVariable]),
+            OtlpProtocolFromEnvironment = !string.IsNullOrWhiteSpace(configuration[OtlpProtocolVariable])
+                || !string.IsNullOrWhiteSpace(configuration[OtlpMetricsProtocolVariable]),
             AzureMonitorConnectionString = FirstSet(section["AzureMonitor:ConnectionString"], configuration[AppInsightsConnectionStringVariable]),
             ExportIntervalMilliseconds = Number(section["ExportIntervalMilliseconds"], "ExportIntervalMilliseconds", 60_000),
             ExportTimeoutMilliseconds = Number(section["ExportTimeoutMilliseconds"], "ExportTimeoutMilliseconds", 10_000),

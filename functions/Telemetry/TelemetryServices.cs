@@ -84,6 +84,11 @@ internal static class TelemetryServices
             exporter.Endpoint = uri;
             exporter.Protocol = options.OtlpProtocol == OtlpTransport.Grpc ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf;
         }
+        else if (!options.OtlpProtocolFromEnvironment)
+        {
+            // The endpoint comes from OTEL_EXPORTER_OTLP_ENDPOINT, and the exporter appends /v1/metrics to it itself.
+            exporter.Protocol = OtlpExportProtocol.HttpProtobuf;
+        }
 
         exporter.TimeoutMilliseconds = options.ExportTimeoutMilliseconds;
         reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = options.ExportIntervalMilliseconds;

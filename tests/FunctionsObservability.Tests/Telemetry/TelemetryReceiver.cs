@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -19,7 +19,7 @@ public sealed record ReceivedExport(string Path, string? ContentType, string? Co
 public sealed class TelemetryReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly Channel<ReceivedExport> _received = Channel.CreateUnbounded<ReceivedExport>();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<ReceivedExport>> _first = new(StringComparer.Ordinal);
 
     private TelemetryReceiver(WebApplication app) => _app = app;
 
@@ -41,22 +41,14 @@ public sealed class TelemetryReceiver : IAsyncDisposable
     /// <summary>The first request to <paramref name="path"/>; fails when none arrives within <paramref name="timeout"/>.</summary>
     public async Task<ReceivedExport> FirstAsync(string path, TimeSpan timeout)
     {
-        using var deadline = new CancellationTokenSource(timeout);
         try
         {
-            await foreach (var export in _received.Reader.ReadAllAsync(deadline.Token))
-            {
-                if (string.Equals(export.Path, path, StringComparison.Ordinal))
-                {
-                    return export;
-                }
-            }
+            return await First(path).Task.WaitAsync(timeout);
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        catch (TimeoutException)
         {
+            throw new TimeoutException($"no POST {path} arrived at {Address} within {timeout.TotalSeconds} s; paths that did: {string.Join(", ", _first.Keys)}");
         }
-
-        throw new TimeoutException($"no POST {path} arrived at {Address} within {timeout.TotalSeconds} s");
     }
 
     public async ValueTask DisposeAsync()
@@ -65,12 +57,15 @@ public sealed class TelemetryReceiver : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
+    private TaskCompletionSource<ReceivedExport> First(string path) =>
+        _first.GetOrAdd(path, _ => new TaskCompletionSource<ReceivedExport>(TaskCreationOptions.RunContinuationsAsynchronously));
+
     private async Task ReceiveAsync(HttpContext context)
     {
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body, context.RequestAborted);
-        _received.Writer.TryWrite(new ReceivedExport(
-            context.Request.Path.Value ?? "", context.Request.ContentType, context.Request.Headers.ContentEncoding.ToString(), body.ToArray()));
+        var path = context.Request.Path.Value ?? "";
+        First(path).TrySetResult(new ReceivedExport(path, context.Request.ContentType, context.Request.Headers.ContentEncoding.ToString(), body.ToArray()));
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = context.Request.ContentType ?? "application/json";
 
