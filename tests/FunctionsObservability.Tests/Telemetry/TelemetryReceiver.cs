@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -19,7 +19,8 @@ public sealed record ReceivedExport(string Path, string? ContentType, string? Co
 public sealed class TelemetryReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<ReceivedExport>> _first = new(StringComparer.Ordinal);
+    private readonly List<ReceivedExport> _received = [];
+    private TaskCompletionSource _arrived = NewSignal();
 
     private TelemetryReceiver(WebApplication app) => _app = app;
 
@@ -38,16 +39,36 @@ public sealed class TelemetryReceiver : IAsyncDisposable
         return receiver;
     }
 
-    /// <summary>The first request to <paramref name="path"/>; fails when none arrives within <paramref name="timeout"/>.</summary>
-    public async Task<ReceivedExport> FirstAsync(string path, TimeSpan timeout)
+    /// <summary>
+    /// The first request to <paramref name="path"/> that <paramref name="match"/> accepts (any, without one),
+    /// already received or still to come; fails when none arrives within <paramref name="timeout"/>.
+    /// </summary>
+    public async Task<ReceivedExport> FirstAsync(string path, TimeSpan timeout, Func<ReceivedExport, bool>? match = null)
     {
-        try
+        var deadline = Stopwatch.StartNew();
+        while (true)
         {
-            return await First(path).Task.WaitAsync(timeout);
-        }
-        catch (TimeoutException)
-        {
-            throw new TimeoutException($"no POST {path} arrived at {Address} within {timeout.TotalSeconds} s; paths that did: {string.Join(", ", _first.Keys)}");
+            Task arrived;
+            lock (_received)
+            {
+                var found = _received.FirstOrDefault(r => string.Equals(r.Path, path, StringComparison.Ordinal) && (match is null || match(r)));
+                if (found is not null)
+                {
+                    return found;
+                }
+
+                arrived = _arrived.Task;
+            }
+
+            var left = timeout - deadline.Elapsed;
+            if (left <= TimeSpan.Zero || await Task.WhenAny(arrived, Task.Delay(left)) != arrived)
+            {
+                lock (_received)
+                {
+                    throw new TimeoutException($"no matching POST {path} arrived at {Address} within {timeout.TotalSeconds} s; "
+                        + $"{_received.Count} requests did: {string.Join(", ", _received.Select(r => r.Path).Distinct())}");
+                }
+            }
         }
     }
 
@@ -57,15 +78,22 @@ public sealed class TelemetryReceiver : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private TaskCompletionSource<ReceivedExport> First(string path) =>
-        _first.GetOrAdd(path, _ => new TaskCompletionSource<ReceivedExport>(TaskCreationOptions.RunContinuationsAsynchronously));
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private async Task ReceiveAsync(HttpContext context)
     {
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body, context.RequestAborted);
-        var path = context.Request.Path.Value ?? "";
-        First(path).TrySetResult(new ReceivedExport(path, context.Request.ContentType, context.Request.Headers.ContentEncoding.ToString(), body.ToArray()));
+        var export = new ReceivedExport(context.Request.Path.Value ?? "", context.Request.ContentType, context.Request.Headers.ContentEncoding.ToString(), body.ToArray());
+        TaskCompletionSource arrived;
+        lock (_received)
+        {
+            _received.Add(export);
+            arrived = _arrived;
+            _arrived = NewSignal();
+        }
+
+        arrived.TrySetResult();
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = context.Request.ContentType ?? "application/json";
 

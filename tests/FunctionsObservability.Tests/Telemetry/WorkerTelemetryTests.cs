@@ -16,13 +16,13 @@ public sealed class WorkerTelemetryTests
     {
         await using var receiver = await TelemetryReceiver.StartAsync();
         using var starting = new CancellationTokenSource(WorkerHarness.StartTimeout * 2);
-        await using var worker = await WorkerHarness.StartAsync(prepareDataDirectory: null, starting.Token, new Dictionary<string, string>
+        var settings = new Dictionary<string, string>(AzureMonitorTestSettings.NoUsageReports)
         {
             ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = AzureMonitorTestSettings.ConnectionString(receiver.Address),
-            ["APPLICATIONINSIGHTS_STATSBEAT_DISABLED"] = "true",
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Address,
             ["Telemetry__ExportIntervalMilliseconds"] = "1000",
-        });
+        };
+        await using var worker = await WorkerHarness.StartAsync(prepareDataDirectory: null, starting.Token, settings);
 
         var azure = await receiver.FirstAsync("/v2.1/track", Deadline);
         // No OTEL_EXPORTER_OTLP_PROTOCOL: http/protobuf, with the signal path appended to the variable's address.
