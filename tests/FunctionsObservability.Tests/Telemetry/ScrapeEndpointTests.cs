@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using FunctionsObservability.Functions.Http;
@@ -10,8 +9,6 @@ namespace FunctionsObservability.Tests.Telemetry;
 /// <summary><c>GET /metrics</c> on the real standalone app: Prometheus text, the product's meters, and its key rules.</summary>
 public sealed class ScrapeEndpointTests
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task Metrics_AnswersPrometheusText_WithTheProductsMetersAfterIngestAndQuery()
     {
@@ -28,7 +25,7 @@ public sealed class ScrapeEndpointTests
 
         // A query's duration is recorded when its handler returns, which may be just after the
         // client read the answer; the scrape also caches its answer briefly. So: poll, with a deadline.
-        var text = await ScrapeUntilAsync(host, body => body.Contains("route=\"query/points\"", StringComparison.Ordinal));
+        var text = await Scrapes.UntilAsync(host, body => body.Contains("route=\"query/points\"", StringComparison.Ordinal));
 
         Assert.Contains("# TYPE fo_query_duration_seconds histogram", text, StringComparison.Ordinal);
         Assert.Matches("fo_query_duration_seconds_count\\{[^}]*outcome=\"ok\"[^}]*route=\"query/points\"[^}]*\\} [1-9]", text);
@@ -82,7 +79,7 @@ public sealed class ScrapeEndpointTests
         Assert.Equal(HttpStatusCode.Unauthorized, storedResponse.StatusCode);
 
         // Refusals are counted, by route class.
-        var text = await ScrapeUntilAsync(host, body => body.Contains("fo_auth_refused_total{", StringComparison.Ordinal), "admin-key");
+        var text = await Scrapes.UntilAsync(host, body => body.Contains("fo_auth_refused_total{", StringComparison.Ordinal), "admin-key");
         Assert.Matches("fo_auth_refused_total\\{[^}]*route_class=\"telemetry\"[^}]*\\} [1-9]", text);
     }
 
@@ -125,32 +122,5 @@ public sealed class ScrapeEndpointTests
         }
 
         return response.StatusCode;
-    }
-
-    private static async Task<string> ScrapeUntilAsync(ServiceHost host, Func<string, bool> done, string? bearer = null)
-    {
-        var started = Stopwatch.StartNew();
-        var last = "";
-        while (started.Elapsed < Deadline)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, Routes.Scrape);
-            if (bearer is not null)
-            {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
-            }
-
-            using var response = await host.Client.SendAsync(request);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            last = await response.Content.ReadAsStringAsync();
-            if (done(last))
-            {
-                return last;
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail($"/metrics did not show what was expected within {Deadline.TotalSeconds} s; last answer:\n{last}");
-        return last;
     }
 }
