@@ -9,8 +9,10 @@ namespace FunctionsObservability.Pipeline.PromQL;
 /// </summary>
 internal sealed class SeriesSampleBuilder(int capacity)
 {
-    private long[] _micros = new long[Math.Max(capacity, 1)];
-    private double[] _values = new double[Math.Max(capacity, 1)];
+    // Every slot is written before it is read, so the arrays skip zeroing (measured: zeroing large
+    // fresh arrays was a tenth of a 1,000-series rate query).
+    private long[] _micros = GC.AllocateUninitializedArray<long>(Math.Max(capacity, 1));
+    private double[] _values = GC.AllocateUninitializedArray<double>(Math.Max(capacity, 1));
     private List<int>? _runStarts;
     private int _count;
 
@@ -18,8 +20,8 @@ internal sealed class SeriesSampleBuilder(int capacity)
     {
         if (_count == _micros.Length)
         {
-            Array.Resize(ref _micros, _count * 2);
-            Array.Resize(ref _values, _count * 2);
+            _micros = Grow(_micros, _count);
+            _values = Grow(_values, _count);
         }
 
         if (_count > 0 && micros < _micros[_count - 1])
@@ -29,6 +31,13 @@ internal sealed class SeriesSampleBuilder(int capacity)
 
         _micros[_count] = micros;
         _values[_count++] = value;
+    }
+
+    private static T[] Grow<T>(T[] array, int count)
+    {
+        var grown = GC.AllocateUninitializedArray<T>(count * 2);
+        Array.Copy(array, grown, count);
+        return grown;
     }
 
     public PromSeries? Build(PromLabels labels)
