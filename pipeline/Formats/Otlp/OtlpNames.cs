@@ -108,41 +108,19 @@ internal static class OtlpNames
         _ => string.Empty,
     };
 
-    /// <summary>The JSON text of an array or map; empty (the tag is absent) when a string in it is not valid UTF-16.</summary>
+    /// <summary>
+    /// The JSON text of an array or map. Every string is valid UTF-16: protobuf decoding replaces bad
+    /// UTF-8, and the JSON parser refuses a lone surrogate escape (the body is rejected).
+    /// </summary>
     private static string Json(AnyValue value)
     {
         using var stream = new MemoryStream();
-        try
+        using (var writer = new Utf8JsonWriter(stream))
         {
-            using (var writer = new Utf8JsonWriter(stream))
-            {
-                WriteJson(writer, value);
-            }
-        }
-        catch (ArgumentException)
-        {
-            return string.Empty;
+            WriteJson(writer, value);
         }
 
         return Encoding.UTF8.GetString(stream.GetBuffer(), 0, (int)stream.Length);
-    }
-
-    /// <summary>False for a string with a lone surrogate (possible in JSON through escapes): it is not text.</summary>
-    public static bool IsText(string text)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(text[i]))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private static void WriteJson(Utf8JsonWriter writer, AnyValue? value)

@@ -26,9 +26,7 @@ internal sealed class OtlpPointWriter(ParsedBatch into)
     public void Write(Metric metric, KeyValuePair<string, string>[] resourceTags)
     {
         var name = OtlpNames.MetricName(metric.Name);
-        var refusal = name.Length == 0 ? "a metric has no name"
-            : !OtlpNames.IsText(name) ? $"metric \"{name}\" has a name that is not valid UTF-16 text"
-            : Refusal(metric, name);
+        var refusal = name.Length == 0 ? "a metric has no name" : Refusal(metric, name);
         if (refusal is not null)
         {
             for (var i = DataPointCount(metric); i > 0; i--)
@@ -155,7 +153,7 @@ internal sealed class OtlpPointWriter(ParsedBatch into)
         Add(name + "_count", tags, null, micros, point.Count, unit);
     }
 
-    /// <summary>Numbers the data point; false when it is skipped (no recorded value) or rejected (no time, tags that are not text).</summary>
+    /// <summary>Numbers the data point; false when it is skipped (no recorded value) or rejected (no time).</summary>
     private bool Begin(uint flags, ulong timeNanos, string name, IEnumerable<KeyValue> attributes, KeyValuePair<string, string>[] resourceTags,
         out int unit, out long micros, out Dictionary<string, string> tags)
     {
@@ -174,15 +172,6 @@ internal sealed class OtlpPointWriter(ParsedBatch into)
         }
 
         tags = OtlpNames.Tags(attributes, resourceTags);
-        foreach (var (key, value) in tags)
-        {
-            if (!OtlpNames.IsText(key) || !OtlpNames.IsText(value))
-            {
-                into.AddError(unit, $"data point {unit} of \"{name}\" has an attribute \"{key}\" that is not valid UTF-16 text");
-                return false;
-            }
-        }
-
         return true;
     }
 

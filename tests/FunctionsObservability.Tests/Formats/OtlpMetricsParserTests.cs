@@ -220,6 +220,18 @@ public sealed class OtlpMetricsParserTests
     }
 
     [Fact]
+    public void Json_ALoneSurrogateEscape_RejectsTheBody_SoNoStringIsEverBrokenText()
+    {
+        using var batch = Parse("""
+            {"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"g","gauge":{"dataPoints":[
+              {"timeUnixNano":"1767225600000000000","asDouble":1,"attributes":[{"key":"k","value":{"stringValue":"\ud800"}}]}]}}]}]}]}
+            """u8.ToArray(), json: true);
+
+        Assert.Equal(0, batch.Count);
+        Assert.Contains("not an OTLP JSON ExportMetricsServiceRequest: Invalid use of surrogate pair", Assert.Single(batch.Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Json_AValueOfTheWrongKind_NamesTheField()
     {
         using var batch = Parse("""{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"g","gauge":{"dataPoints":[{"timeUnixNano":"soon"}]}}]}]}]}"""u8.ToArray(), json: true);
