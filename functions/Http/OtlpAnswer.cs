@@ -48,10 +48,14 @@ internal sealed record OtlpAnswer(bool Json)
     public static string Rejection(IngestResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        return result.LinesReceived == 0
-            ? $"nothing was written: {Describe(result)}"
-            : string.Create(CultureInfo.InvariantCulture,
-                $"nothing was written ({result.Message}): {result.ErrorCount} of {result.LinesReceived} data points were rejected: {Describe(result)}");
+        if (result.LinesReceived == 0)
+        {
+            return $"nothing was written: {Describe(result)}";
+        }
+
+        // No data point was valid (some may have been skipped as unrecorded), or strict=true and one was not.
+        return string.Create(CultureInfo.InvariantCulture,
+            $"nothing was written: {result.ErrorCount} of {result.LinesReceived} data points were rejected: {Describe(result)}");
     }
 
     /// <summary>The first rejected data points, by number (unit 0 is the body itself).</summary>
