@@ -23,6 +23,8 @@ internal static partial class ApiCatalogue
             + "recorded value are skipped. Same limits, Idempotency-Key and ack as POST /api/ingest. Key: an ingest key.",
             RouteAccess.Ingest,
             [
+                new("ack", ParameterLocation.Query, "sync: answer after the commit; async: answer 200 once the points are in the pipeline (rejections are then only logged).",
+                    ApiType.OneOf("sync", "sync", "async")),
                 new("Idempotency-Key", ParameterLocation.Header, "As on POST /api/ingest: a committed key answers 200 and writes nothing.", ApiType.Text with { MaxLength = 200 }),
                 ContentEncoding,
             ],

@@ -92,6 +92,27 @@ public sealed class OtlpHttpTests
     }
 
     [Fact]
+    public async Task ARetryWithTheSameIdempotencyKey_WritesNothing_AndAnswersAsTheFirstDid()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        var body = Request(Service, Gauge("retried", Number(T0, 1), Number(0, 2)));
+        var answers = new List<ExportMetricsPartialSuccess>();
+        for (var i = 0; i < 2; i++)
+        {
+            using var request = Protobuf("/v1/metrics", body);
+            request.Headers.Add("Idempotency-Key", "otlp-batch-1");
+            using var response = await host.Client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            answers.Add(ExportMetricsServiceResponse.Parser.ParseFrom(await response.Content.ReadAsByteArrayAsync()).PartialSuccess);
+        }
+
+        Assert.Equal(answers[0], answers[1]);
+        Assert.Equal(1, answers[0].RejectedDataPoints);
+        Assert.Contains("data point 2 of \"retried\" has no timeUnixNano", answers[0].ErrorMessage, StringComparison.Ordinal);
+        Assert.Single(await PointsAsync(host, "retried"));
+    }
+
+    [Fact]
     public async Task NothingWritable_Answers400_AStatusForProtobuf_AndTheProductsErrorForJson()
     {
         await using var host = await ServiceHost.StartAsync();
