@@ -61,6 +61,20 @@ public sealed class OtlpSdkExportTests
         Assert.Equal(1, buckets["5"]);
         Assert.Equal(2, buckets["10"]);
         Assert.Equal(2, buckets["+Inf"]);
+
+        // The same values through PromQL, under the same names, as Grafana would read them.
+        Assert.Equal("5", await PromQLAsync(host, "orders_placed_total{job=\"shop/checkout\",payment_method=\"card\"}"));
+        Assert.Equal("4", await PromQLAsync(host, "queue_depth{queue_name=\"orders\"}"));
+        Assert.Equal("7.75", await PromQLAsync(host, "sum by (job) (checkout_duration_sum)"));
+        Assert.Equal("5", await PromQLAsync(host, "histogram_quantile(0.5, sum by (le) (checkout_duration_bucket))"));
+    }
+
+    /// <summary>The single value of an instant PromQL query at now.</summary>
+    private static async Task<string> PromQLAsync(ServiceHost host, string query)
+    {
+        var data = (await host.GetJsonAsync($"/api/v1/query?query={Uri.EscapeDataString(query)}")).GetProperty("data");
+        Assert.Equal("vector", data.GetProperty("resultType").GetString());
+        return Assert.Single(data.GetProperty("result").EnumerateArray()).GetProperty("value")[1].GetString()!;
     }
 
     /// <summary>The newest point of the metric's only series.</summary>
