@@ -86,6 +86,8 @@ public static class MetricsStoreServices
             [PayloadFormat.Json] = new JsonPointParser(),
             [PayloadFormat.NdJson] = new NdJsonPointParser(),
             [PayloadFormat.PrometheusRemoteWrite] = new RemoteWriteParser((int)Math.Min(options.Ingest.MaxDecompressedBytes, Array.MaxLength)),
+            [PayloadFormat.OtlpProtobuf] = new OtlpMetricsParser(json: false),
+            [PayloadFormat.OtlpJson] = new OtlpMetricsParser(json: true),
         });
         services.AddSingleton(sp => new IngestPipeline(
             options.Ingest,

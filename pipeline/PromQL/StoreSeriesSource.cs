@@ -9,7 +9,7 @@ namespace FunctionsObservability.Pipeline.PromQL;
 /// The engine's samples from the store: hot and archived rows as one (<see cref="TieredSource"/>),
 /// read through a query slot with the query timeout, one statement per stored metric. Rows are
 /// read unsorted and put in order per series in process, which costs less than DuckDB sorting
-/// every row; a series keeps the last of several points within one millisecond.
+/// every row; a series keeps one point per millisecond.
 /// </summary>
 public sealed class StoreSeriesSource : IPromSeriesSource
 {
@@ -59,10 +59,13 @@ public sealed class StoreSeriesSource : IPromSeriesSource
 
     private async Task ReadMetricAsync(QueryLease lease, string metric, List<SeriesEntry> series, TimeRange range, PromQueryBudget budget, List<PromSeries> result)
     {
-        var builders = new Dictionary<int, SampleBuilder>(series.Count);
+        // Ids of one metric are allocated in blocks, so an array over their range stays small and
+        // is cheaper per row than a dictionary.
+        var minId = series.Min(s => s.Id);
+        var builders = new SeriesSampleBuilder?[series.Max(s => s.Id) - minId + 1];
         foreach (var entry in series)
         {
-            builders[entry.Id] = new SampleBuilder(entry);
+            builders[entry.Id - minId] = new SeriesSampleBuilder(EstimateSamples(entry, range));
         }
 
         var wholeMetric = series.Count == _series.ForMetric(metric).Count || series.Count > SeriesSelection.MaxInlineIds;
@@ -87,7 +90,8 @@ public sealed class StoreSeriesSource : IPromSeriesSource
             {
                 while (reader.Read())
                 {
-                    if (!builders.TryGetValue(reader.GetInt32(0), out var builder))
+                    var slot = (uint)(reader.GetInt32(0) - minId);
+                    if (slot >= (uint)builders.Length || builders[slot] is not { } builder)
                     {
                         continue;
                     }
@@ -111,7 +115,7 @@ public sealed class StoreSeriesSource : IPromSeriesSource
 
         foreach (var entry in series)
         {
-            if (builders[entry.Id].Build(_catalog.LabelsOf(entry)) is { } built)
+            if (builders[entry.Id - minId]!.Build(_catalog.LabelsOf(entry)) is { } built)
             {
                 result.Add(built);
             }
@@ -125,11 +129,9 @@ public sealed class StoreSeriesSource : IPromSeriesSource
         var max = series.Max(s => s.Id);
         var sql = new StringBuilder("SELECT series_id, ts, value FROM ").Append(source)
             .Append(culture, $" WHERE series_id BETWEEN {min} AND {max}");
-        if (wholeMetric)
-        {
-            sql.Append(culture, $" AND series_id IN (SELECT series_id FROM series WHERE metric_id = {series[0].MetricId})");
-        }
-        else if (max - min + 1 != series.Count)
+        // A whole metric needs only its id range: the few other ids inside it are dropped while
+        // reading, which costs less than DuckDB's semi join against the series table.
+        if (!wholeMetric && max - min + 1 != series.Count)
         {
             sql.Append(" AND series_id IN (").AppendJoin(',', series.Select(s => s.Id.ToString(culture))).Append(')');
         }
@@ -147,6 +149,21 @@ public sealed class StoreSeriesSource : IPromSeriesSource
         return sql.ToString();
     }
 
+    /// <summary>The series' points expected in the range, assuming they are spread evenly over its span.</summary>
+    private static int EstimateSamples(SeriesEntry entry, TimeRange range)
+    {
+        var count = entry.PointCount;
+        var span = (double)entry.MaxTimestamp - entry.MinTimestamp;
+        if (count <= 1 || span <= 0)
+        {
+            return (int)Math.Clamp(count, 1, 1024);
+        }
+
+        var overlap = Math.Min((double)range.ToMicros, entry.MaxTimestamp + 1.0) - Math.Max((double)range.FromMicros, entry.MinTimestamp);
+        var expected = count * Math.Clamp(overlap / span, 0, 1);
+        return (int)Math.Clamp(expected * 1.05 + 16, 16, count + 16);
+    }
+
     private static long ToMicros(long milliseconds) =>
         milliseconds <= long.MinValue / 1000 ? long.MinValue : milliseconds >= long.MaxValue / 1000 ? long.MaxValue : milliseconds * 1000;
 
@@ -158,60 +175,4 @@ public sealed class StoreSeriesSource : IPromSeriesSource
             _ => PromErrorType.Unavailable,
         },
         exception.Message);
-
-    /// <summary>One series' rows as they arrive, then sorted and cut to milliseconds.</summary>
-    private sealed class SampleBuilder(SeriesEntry entry)
-    {
-        private long[] _micros = new long[(int)Math.Clamp(entry.PointCount, 4, 1024)];
-        private double[] _values = new double[(int)Math.Clamp(entry.PointCount, 4, 1024)];
-        private int _count;
-        private bool _sorted = true;
-
-        public void Add(long micros, double value)
-        {
-            if (_count == _micros.Length)
-            {
-                Array.Resize(ref _micros, _count * 2);
-                Array.Resize(ref _values, _count * 2);
-            }
-
-            if (_count > 0 && micros < _micros[_count - 1])
-            {
-                _sorted = false;
-            }
-
-            _micros[_count] = micros;
-            _values[_count++] = value;
-        }
-
-        public PromSeries? Build(PromLabels labels)
-        {
-            if (_count == 0)
-            {
-                return null;
-            }
-
-            if (!_sorted)
-            {
-                Array.Sort(_micros, _values, 0, _count);
-            }
-
-            // Milliseconds in place; of several points in one millisecond the last stays.
-            var kept = 0;
-            for (var i = 0; i < _count; i++)
-            {
-                var ms = Math.DivRem(_micros[i], 1000, out var rest) - (rest < 0 ? 1 : 0);
-                if (kept > 0 && _micros[kept - 1] == ms)
-                {
-                    _values[kept - 1] = _values[i];
-                    continue;
-                }
-
-                _micros[kept] = ms;
-                _values[kept++] = _values[i];
-            }
-
-            return new PromSeries(labels, _micros, _values, kept);
-        }
-    }
 }

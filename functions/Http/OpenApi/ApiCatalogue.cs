@@ -15,7 +15,7 @@ internal static partial class ApiCatalogue
 
     private static readonly Dictionary<string, ApiRoute> ByRoute = new ApiRoute[]
     {
-        Ingest(), InfluxWrite(), PrometheusWrite(),
+        Ingest(), InfluxWrite(), PrometheusWrite(), OtlpMetrics(),
         QueryPoints(), QueryAggregate(), Metrics(), MetricTags(), Tail(),
         PromQuery(), PromQueryRange(), PromSeries(), PromLabels(), PromLabelValues(), PromMetadata(), PromBuildInfo(),
         Health(), HealthReady(),
