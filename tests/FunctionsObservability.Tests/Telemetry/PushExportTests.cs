@@ -1,4 +1,8 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
+using System.Text.Json;
 using FunctionsObservability.Functions.Telemetry;
 using FunctionsObservability.Tests.Infrastructure;
 
@@ -39,6 +43,37 @@ public sealed class PushExportTests
     }
 
     [Fact]
+    public async Task Otlp_ToTheServiceItself_MakesItsOwnMetersQueryable()
+    {
+        // The service takes OTLP at /v1/metrics too, so it can be its own collector.
+        var port = FreeLoopbackPort();
+        await using var host = await ServiceHost.StartAsync(new Dictionary<string, string>
+        {
+            ["urls"] = $"http://127.0.0.1:{port}",
+            ["Telemetry:Otlp:Endpoint"] = $"http://127.0.0.1:{port}",
+            ["Telemetry:ExportIntervalMilliseconds"] = "1000",
+        });
+
+        var started = Stopwatch.StartNew();
+        var last = "";
+        while (started.Elapsed < Deadline)
+        {
+            using var response = await host.Client.GetAsync("/api/query/points?metric=fo_storage_series&limit=10000");
+            last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+            if (response.StatusCode == HttpStatusCode.OK
+                && JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("points").EnumerateArray()
+                    .Any(p => p.GetProperty("tags").TryGetProperty("job", out var job) && job.GetString() == TelemetryServices.ServiceName))
+            {
+                return;
+            }
+
+            await Task.Delay(200);
+        }
+
+        Assert.Fail($"no fo_storage_series point with job {TelemetryServices.ServiceName} within {Deadline.TotalSeconds} s; last answer: {last}");
+    }
+
+    [Fact]
     public async Task AzureMonitor_ExportsToTheIngestionEndpointOfTheConnectionString()
     {
         await using var ingestion = await TelemetryReceiver.StartAsync();
@@ -52,6 +87,13 @@ public sealed class PushExportTests
         var export = await ingestion.FirstAsync("/v2.1/track", Deadline);
 
         Assert.NotEmpty(export.Body);
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static bool Contains(byte[] body, string text) => body.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0;
