@@ -26,6 +26,7 @@ public sealed class PromOracleTests(OracleFixture fixture, ITestOutputHelper out
         ];
 
         var asked = 0;
+        var answered = 0;
         var mismatches = new List<string>();
         foreach (var query in OracleQueries.Features[feature])
         {
@@ -34,6 +35,7 @@ public sealed class PromOracleTests(OracleFixture fixture, ITestOutputHelper out
                 asked++;
                 var expected = await fixture.Prometheus.InstantAsync(query, time, CancellationToken.None);
                 var actual = await fixture.Ours.InstantAsync(query, time, CancellationToken.None);
+                answered += expected.ErrorType is null && expected.Series.Count > 0 ? 1 : 0;
                 Compare($"instant {query} @ {time}", expected, actual, mismatches);
             }
 
@@ -42,11 +44,13 @@ public sealed class PromOracleTests(OracleFixture fixture, ITestOutputHelper out
                 asked++;
                 var expected = await fixture.Prometheus.RangeAsync(query, start, end, step, CancellationToken.None);
                 var actual = await fixture.Ours.RangeAsync(query, start, end, step, CancellationToken.None);
+                answered += expected.ErrorType is null && expected.Series.Count > 0 ? 1 : 0;
                 Compare($"range {query} [{start}, {end}] step {step}", expected, actual, mismatches);
             }
         }
 
-        output.WriteLine($"{feature}: {asked - mismatches.Count}/{asked} queries matched Prometheus ({OracleQueries.Features[feature].Length} expressions)");
+        output.WriteLine($"{feature}: {asked - mismatches.Count}/{asked} queries matched Prometheus ({OracleQueries.Features[feature].Length} expressions; {answered} answers non-empty)");
+        Assert.True(feature == "errors" ? answered == 0 : answered > asked / 2, $"only {answered} of {asked} answers were non-empty: the data did not load?");
         Assert.True(mismatches.Count == 0, $"{mismatches.Count} of {asked} queries differ from Prometheus:\n{string.Join("\n\n", mismatches.Take(15))}");
     }
 
