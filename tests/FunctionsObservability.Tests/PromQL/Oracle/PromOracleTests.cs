@@ -54,6 +54,21 @@ public sealed class PromOracleTests(OracleFixture fixture, ITestOutputHelper out
         Assert.True(mismatches.Count == 0, $"{mismatches.Count} of {asked} queries differ from Prometheus:\n{string.Join("\n\n", mismatches.Take(15))}");
     }
 
+    [Fact]
+    public async Task OutsideTheSubset_PrometheusAnswers_WeRefuseNamingThePart()
+    {
+        foreach (var (query, named) in OracleQueries.Unsupported)
+        {
+            var expected = await fixture.Prometheus.InstantAsync(query, fixture.EndMs, CancellationToken.None);
+            var actual = await fixture.Ours.InstantAsync(query, fixture.EndMs, CancellationToken.None);
+            Assert.True(expected.ErrorType is null, $"prometheus refused {query}: {expected}");
+            Assert.Equal("bad_data", actual.ErrorType);
+            Assert.Contains(named, actual.Error, StringComparison.Ordinal);
+        }
+
+        output.WriteLine($"{OracleQueries.Unsupported.Count} queries outside the subset refused by name");
+    }
+
     private static void Compare(string what, PromAnswer expected, PromAnswer actual, List<string> mismatches)
     {
         var difference = Difference(expected, actual);
