@@ -7,11 +7,23 @@ namespace FunctionsObservability.Pipeline.PromQL;
 public static class PromNumberFormat
 {
     /// <summary>
-    /// A sample value as Prometheus 2.42 writes it: Go's <c>strconv.FormatFloat(v, 'f', -1, 64)</c> (the
-    /// shortest digits that round-trip, positional), except below 1e-6 and from 1e21 on in magnitude,
-    /// where it uses Go's <c>'e'</c> form (<c>1.5e-07</c>, <c>1e+21</c>); <c>+Inf</c>, <c>-Inf</c>, <c>NaN</c>.
+    /// A sample value of a vector or matrix as Prometheus 2.42 writes it: Go's
+    /// <c>strconv.FormatFloat(v, 'f', -1, 64)</c> (the shortest digits that round-trip, positional),
+    /// except below 1e-6 and from 1e21 on in magnitude, where it uses Go's <c>'e'</c> form
+    /// (<c>1.5e-07</c>, <c>1e+21</c>); <c>+Inf</c>, <c>-Inf</c>, <c>NaN</c>.
     /// </summary>
-    public static string Format(double value)
+    public static string Format(double value) => Format(value, exponentOutsideRange: true);
+
+    /// <summary>
+    /// A scalar result's value: Prometheus formats it with <c>'f'</c> alone, so it never has an
+    /// exponent (<c>0.0000001</c>, <c>10000000000000000000000</c>).
+    /// </summary>
+    public static string FormatPlain(double value) => Format(value, exponentOutsideRange: false);
+
+    /// <summary>A scalar or string result's timestamp: Go's JSON form of the float seconds (<c>1.05</c>, not <c>1.050</c>).</summary>
+    public static string FormatFloatSeconds(long timestampMs) => FormatPlain(timestampMs / 1000.0);
+
+    private static string Format(double value, bool exponentOutsideRange)
     {
         if (double.IsNaN(value))
         {
@@ -36,7 +48,7 @@ public static class PromNumberFormat
         }
 
         var magnitude = Math.Abs(value);
-        if (magnitude < 1e-6 || magnitude >= 1e21)
+        if (exponentOutsideRange && (magnitude < 1e-6 || magnitude >= 1e21))
         {
             var exponent = pointPosition - 1;
             builder.Append(digits[0]);
@@ -63,7 +75,7 @@ public static class PromNumberFormat
         return builder.ToString();
     }
 
-    /// <summary>A timestamp in seconds with up to three decimals, as Prometheus writes it (e.g. <c>1700000000.050</c>: the fraction is always three digits when there is one).</summary>
+    /// <summary>A point's timestamp in seconds with up to three decimals, as Prometheus writes it (e.g. <c>1700000000.050</c>: the fraction is always three digits when there is one).</summary>
     public static string FormatTimestamp(long timestampMs)
     {
         var builder = new StringBuilder(20);

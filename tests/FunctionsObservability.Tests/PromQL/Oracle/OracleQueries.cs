@@ -7,7 +7,7 @@ public static class OracleQueries
     {
         ["literals"] =
         [
-            "42", "1.5e3", "0x1F", "Inf", "-Inf", "NaN", ".5", "\"hello\"", "'it\\'s'", "`raw\\n`", "\"\\u00e9\\x41\"",
+            "42", "1.5e3", "0x1F", "Inf", "-Inf", "NaN", ".5", "\"hello\"", "'it\\'s'", "`raw\\n`", "\"\\u00e9\\x41\"", "1e-7", "1e22", "vector(1e-7)", "vector(-1e22)", "vector(123456.789e-3)",
         ],
         ["selectors"] =
         [

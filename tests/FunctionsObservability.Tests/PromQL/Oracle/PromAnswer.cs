@@ -16,7 +16,7 @@ public sealed class PromAnswer
     public string ResultType { get; private init; } = string.Empty;
 
     /// <summary>Series by label set (as "{a="1",b="2"}"); scalars and strings are one series keyed "".</summary>
-    public Dictionary<string, List<(long TimestampMs, string Value)>> Series { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, List<(long TimestampMs, string Value, string RawTime)>> Series { get; } = new(StringComparer.Ordinal);
 
     public static PromAnswer FromError(string errorType, string error) => new() { ErrorType = errorType, Error = error };
 
@@ -64,10 +64,11 @@ public sealed class PromAnswer
     private static string Key(JsonElement metric) =>
         "{" + string.Join(",", metric.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => $"{p.Name}=\"{p.Value.GetString()}\"")) + "}";
 
-    private static (long, string) Point(JsonElement point)
+    private static (long, string, string) Point(JsonElement point)
     {
         // Timestamps are seconds with up to three decimals; decimal keeps them exact.
-        var seconds = decimal.Parse(point[0].GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture);
-        return ((long)(seconds * 1000), point[1].GetString()!);
+        var raw = point[0].GetRawText();
+        var seconds = decimal.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture);
+        return ((long)(seconds * 1000), point[1].GetString()!, raw);
     }
 }

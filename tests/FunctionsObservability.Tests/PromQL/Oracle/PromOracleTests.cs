@@ -112,6 +112,11 @@ public sealed class PromOracleTests(OracleFixture fixture, ITestOutputHelper out
                     return $"{key}: point {i} at {points[i].TimestampMs} expected, {ours[i].TimestampMs} given";
                 }
 
+                if (points[i].RawTime != ours[i].RawTime)
+                {
+                    return $"{key}: timestamp written {points[i].RawTime} expected, {ours[i].RawTime} given";
+                }
+
                 if (!SameValue(expected.ResultType, points[i].Value, ours[i].Value))
                 {
                     return $"{key}: at {points[i].TimestampMs} value {points[i].Value} expected, {ours[i].Value} given";
