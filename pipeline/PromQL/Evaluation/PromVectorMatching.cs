@@ -107,7 +107,7 @@ internal static class PromVectorMatching
     private static string MatchGroup(PromLabels signature, BinaryExpr expr) =>
         "{" + string.Join(", ", signature.AsEnumerable().Select(l => $"{l.Key}=\"{l.Value}\"")) + "}";
 
-    private static PromLabels Signature(PromLabels labels, BinaryExpr expr) => expr.On
+    public static PromLabels Signature(PromLabels labels, BinaryExpr expr) => expr.On
         ? labels.Keep(expr.MatchingLabels as IReadOnlyCollection<string> ?? [.. expr.MatchingLabels])
         : labels.Without([.. expr.MatchingLabels, PromLabels.MetricName]);
 

@@ -105,6 +105,9 @@ internal enum BinaryOp
     Lss,
     Gte,
     Lte,
+    And,
+    Or,
+    Unless,
 }
 
 internal sealed class BinaryExpr(int position, BinaryOp op, PromExpr left, PromExpr right) : PromExpr(position)
@@ -123,7 +126,9 @@ internal sealed class BinaryExpr(int position, BinaryOp op, PromExpr left, PromE
     /// <summary>Whether the matching labels came from <c>on(...)</c> (otherwise <c>ignoring(...)</c> or none).</summary>
     public bool On { get; init; }
 
-    public bool IsComparison => Op >= BinaryOp.Eql;
+    public bool IsComparison => Op is >= BinaryOp.Eql and <= BinaryOp.Lte;
+
+    public bool IsSetOperator => Op is BinaryOp.And or BinaryOp.Or or BinaryOp.Unless;
 
     public override PromValueType Type =>
         Left.Type == PromValueType.Scalar && Right.Type == PromValueType.Scalar ? PromValueType.Scalar : PromValueType.Vector;

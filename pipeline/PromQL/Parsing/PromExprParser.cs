@@ -43,7 +43,7 @@ internal sealed class PromExprParser(List<PromToken> tokens)
             }
 
             _index++;
-            if (token.Kind is PromTokenKind.And or PromTokenKind.Or or PromTokenKind.Unless or PromTokenKind.Atan2)
+            if (token.Kind is PromTokenKind.Atan2)
             {
                 throw PromParser.Error(token.Position, $"unsupported operator \"{token.Text.ToLowerInvariant()}\"");
             }
@@ -89,6 +89,11 @@ internal sealed class PromExprParser(List<PromToken> tokens)
         if (binary.IsComparison && !returnBool && binary.Type == PromValueType.Scalar)
         {
             throw PromParser.Error(token.Position, "comparisons between scalars must use BOOL modifier");
+        }
+
+        if (binary.IsSetOperator && (left.Type == PromValueType.Scalar || right.Type == PromValueType.Scalar))
+        {
+            throw PromParser.Error(token.Position, $"set operator \"{token.Text.ToLowerInvariant()}\" not allowed in binary scalar expression");
         }
 
         if (hasMatching && (left.Type != PromValueType.Vector || right.Type != PromValueType.Vector))
@@ -414,6 +419,9 @@ internal sealed class PromExprParser(List<PromToken> tokens)
         PromTokenKind.Gtr => BinaryOp.Gtr,
         PromTokenKind.Lss => BinaryOp.Lss,
         PromTokenKind.Gte => BinaryOp.Gte,
+        PromTokenKind.And => BinaryOp.And,
+        PromTokenKind.Or => BinaryOp.Or,
+        PromTokenKind.Unless => BinaryOp.Unless,
         _ => BinaryOp.Lte,
     };
 }

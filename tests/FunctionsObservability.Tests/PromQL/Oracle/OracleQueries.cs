@@ -82,11 +82,19 @@ public static class OracleQueries
             "http_requests_total + on(job) http_requests_total", "memory_used_bytes + memory_used_bytes",
             "temperature_celsius - temperature_celsius offset 5m", "rate(http_requests_total[5m]) > bool on(instance, method) rate(http_requests_total[1m])",
         ],
+        ["set_operators"] =
+        [
+            "temperature_celsius and temperature_celsius > 21", "temperature_celsius unless temperature_celsius > 21",
+            "temperature_celsius > 22 or temperature_celsius < 20", "http_requests_total and on(instance) memory_used_bytes",
+            "memory_used_bytes unless ignoring(kind) memory_total_bytes", "memory_used_bytes or ignoring(kind) memory_total_bytes",
+            "balance > 0 or temperature_celsius", "vector(1) or vector(2)", "rate(http_requests_total[1m]) > 1 and on(method) rate(http_requests_total[1m]) < 2",
+            "memory_used_bytes > 2e9 or memory_used_bytes < 1.8e9 or vector(0)", "temperature_celsius and 1 > bool 0 and balance",
+        ],
         ["errors"] =
         [
             "rate(temperature_celsius)", "sum(temperature_celsius[5m])", "temperature_celsius{", "1 +", "foo bar", "{}", "{a=\"\"}",
             "1 > 2", "x{a=~\"(\"}",
-            "nosuchfunction(x)", "round(x, 1, 2)", "x offset 5m offset 1m", "(x) offset 5m", "\"a\" + 1", "sum by (a b) (x)",
+            "nosuchfunction(x)", "round(x, 1, 2)", "x offset 5m offset 1m", "(x) offset 5m", "\"a\" + 1", "sum by (a b) (x)", "x and 1", "1 or x", "x and bool y",
         ],
     };
 
@@ -97,7 +105,6 @@ public static class OracleQueries
         ("x @ 100", "@ modifier is not supported"),
         ("label_replace(x, \"a\", \"b\", \"c\", \"d\")", "unsupported function \"label_replace\""),
         ("stddev(x)", "unsupported aggregation \"stddev\""),
-        ("x and y", "unsupported operator \"and\""),
         ("x / on(a) group_left y", "unsupported vector matching modifier \"group_left\""),
     ];
 }
