@@ -50,29 +50,60 @@ internal sealed class PromExprParser(List<PromToken> tokens)
 
             var op = ToBinaryOp(token.Kind);
             var returnBool = Accept(PromTokenKind.Bool);
-            var on = false;
-            IReadOnlyList<string> matching = [];
-            var hasMatching = false;
-            if (Current.Kind is PromTokenKind.On or PromTokenKind.Ignoring)
-            {
-                on = Current.Kind == PromTokenKind.On;
-                _index++;
-                matching = ParseLabelList();
-                hasMatching = true;
-                if (Current.Kind is PromTokenKind.GroupLeft or PromTokenKind.GroupRight)
-                {
-                    throw PromParser.Error(Current.Position, $"unsupported vector matching modifier \"{Current.Text.ToLowerInvariant()}\"");
-                }
-            }
-
+            var matching = ParseMatching(token);
             var right = ParseExpr(op == BinaryOp.Pow ? precedence : precedence + 1);
-            left = MakeBinary(token, op, left, right, returnBool, on, matching, hasMatching);
+            left = MakeBinary(token, op, left, right, returnBool, matching);
         }
     }
 
-    private static PromExpr MakeBinary(PromToken token, BinaryOp op, PromExpr left, PromExpr right, bool returnBool, bool on, IReadOnlyList<string> matching, bool hasMatching)
+    /// <summary><c>on(...)</c> or <c>ignoring(...)</c>, then optionally <c>group_left(...)</c> or <c>group_right(...)</c>.</summary>
+    private Matching? ParseMatching(PromToken op)
     {
-        var binary = new BinaryExpr(left.Position, op, left, right) { ReturnBool = returnBool, On = on, MatchingLabels = matching };
+        if (Current.Kind is not (PromTokenKind.On or PromTokenKind.Ignoring))
+        {
+            return null;
+        }
+
+        var on = Current.Kind == PromTokenKind.On;
+        _index++;
+        var labels = ParseLabelList();
+        var cardinality = MatchCardinality.OneToOne;
+        IReadOnlyList<string> include = [];
+        if (Current.Kind is PromTokenKind.GroupLeft or PromTokenKind.GroupRight)
+        {
+            cardinality = Current.Kind == PromTokenKind.GroupLeft ? MatchCardinality.ManyToOne : MatchCardinality.OneToMany;
+            _index++;
+            if (Current.Kind == PromTokenKind.LeftParen)
+            {
+                include = ParseLabelList();
+            }
+
+            var both = on ? include.FirstOrDefault(labels.Contains) : null;
+            if (both is not null)
+            {
+                throw PromParser.Error(op.Position, $"label \"{both}\" must not occur in ON and GROUP clause at once");
+            }
+        }
+
+        return new Matching(on, labels, cardinality, include);
+    }
+
+    private static PromExpr MakeBinary(PromToken token, BinaryOp op, PromExpr left, PromExpr right, bool returnBool, Matching? matching)
+    {
+        var hasMatching = matching is { Labels.Count: > 0 };
+        var binary = new BinaryExpr(left.Position, op, left, right)
+        {
+            ReturnBool = returnBool,
+            On = matching?.On ?? false,
+            MatchingLabels = matching?.Labels ?? [],
+            Cardinality = matching?.Cardinality ?? MatchCardinality.OneToOne,
+            Include = matching?.Include ?? [],
+        };
+        if (binary.IsSetOperator && binary.Cardinality != MatchCardinality.OneToOne)
+        {
+            throw PromParser.Error(token.Position, $"no grouping allowed for \"{token.Text.ToLowerInvariant()}\" operation");
+        }
+
         foreach (var side in (PromExpr[])[left, right])
         {
             if (side.Type is not (PromValueType.Scalar or PromValueType.Vector))
@@ -424,4 +455,6 @@ internal sealed class PromExprParser(List<PromToken> tokens)
         PromTokenKind.Unless => BinaryOp.Unless,
         _ => BinaryOp.Lte,
     };
+
+    private sealed record Matching(bool On, IReadOnlyList<string> Labels, MatchCardinality Cardinality, IReadOnlyList<string> Include);
 }

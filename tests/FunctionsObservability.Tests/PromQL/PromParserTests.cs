@@ -109,7 +109,6 @@ public sealed class PromParserTests
     [InlineData("label_replace(x, \"a\", \"b\", \"c\", \"d\")", "unsupported function \"label_replace\"")]
     [InlineData("stddev(x)", "unsupported aggregation \"stddev\"")]
     [InlineData("x atan2 y", "unsupported operator \"atan2\"")]
-    [InlineData("x / on(a) group_left y", "unsupported vector matching modifier \"group_left\"")]
     [InlineData("nosuch(x)", "unknown function with name \"nosuch\"")]
     public void Parse_OutsideTheSubset_IsBadDataNamingThePart(string query, string named) =>
         Assert.Contains(named, BadData(query).Message, StringComparison.Ordinal);

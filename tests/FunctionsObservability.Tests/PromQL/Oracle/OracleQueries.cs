@@ -82,6 +82,20 @@ public static class OracleQueries
             "http_requests_total + on(job) http_requests_total", "memory_used_bytes + memory_used_bytes",
             "temperature_celsius - temperature_celsius offset 5m", "rate(http_requests_total[5m]) > bool on(instance, method) rate(http_requests_total[1m])",
         ],
+        ["group_left_right"] =
+        [
+            "http_requests_total * on(instance) group_left memory_total_bytes",
+            "http_requests_total / on(instance) group_left(kind) memory_total_bytes",
+            "memory_total_bytes / on(instance) group_right(kind) http_requests_total",
+            "memory_total_bytes + ignoring(kind, job, method) group_right http_requests_total",
+            "http_requests_total > on(instance) group_left(kind) (memory_used_bytes / 1e7)",
+            "http_requests_total > bool on(instance) group_left (memory_used_bytes / 1e7)",
+            "rate(http_requests_total[5m]) * on(instance) group_left(kind) memory_used_bytes",
+            "request_duration_seconds_bucket / on(instance) group_left request_duration_seconds_count",
+            "http_requests_total * on(instance) group_left http_requests_total",
+            "memory_used_bytes * on(instance) group_left(job) http_requests_total",
+            "sum by (instance, method) (http_requests_total) * on(instance) group_left(kind) memory_total_bytes",
+        ],
         ["set_operators"] =
         [
             "temperature_celsius and temperature_celsius > 21", "temperature_celsius unless temperature_celsius > 21",
@@ -94,7 +108,7 @@ public static class OracleQueries
         [
             "rate(temperature_celsius)", "sum(temperature_celsius[5m])", "temperature_celsius{", "1 +", "foo bar", "{}", "{a=\"\"}",
             "1 > 2", "x{a=~\"(\"}",
-            "nosuchfunction(x)", "round(x, 1, 2)", "x offset 5m offset 1m", "(x) offset 5m", "\"a\" + 1", "sum by (a b) (x)", "x and 1", "1 or x", "x and bool y",
+            "nosuchfunction(x)", "round(x, 1, 2)", "x offset 5m offset 1m", "(x) offset 5m", "\"a\" + 1", "sum by (a b) (x)", "x and 1", "1 or x", "x and bool y", "x and on(a) group_left y", "x * on(a) group_left(a) y",
         ],
     };
 
@@ -105,6 +119,5 @@ public static class OracleQueries
         ("x @ 100", "@ modifier is not supported"),
         ("label_replace(x, \"a\", \"b\", \"c\", \"d\")", "unsupported function \"label_replace\""),
         ("stddev(x)", "unsupported aggregation \"stddev\""),
-        ("x / on(a) group_left y", "unsupported vector matching modifier \"group_left\""),
     ];
 }
