@@ -24,7 +24,8 @@ internal static class QueryCommand
         options.EnsureAllUsed();
         if (api != "ours")
         {
-            return await RunQueriesAsync(url, target, api, runs, pid, PeerQueries.Build(api, manifest, host), (key, text) => PeerQueries.Summarize(api, key, text));
+            var peerQueries = api == "vm" ? [.. PeerQueries.Build(api, manifest, host), .. PromQLQueries.Build(manifest, host)] : PeerQueries.Build(api, manifest, host);
+            return await RunQueriesAsync(url, target, api, runs, pid, peerQueries, (key, text) => PeerQueries.Summarize(api, key, text));
         }
 
         var first = manifest["first_ts"]!.GetValue<long>();
@@ -41,9 +42,11 @@ internal static class QueryCommand
             ("c_count_all_points", "GET /api/metrics (every metric with its point count)", "/api/metrics"),
             ("d_points_page_1000", "1,000 raw points of cpu_usage_user from the middle of the range",
                 $"/api/query/points?metric=cpu_usage_user&from={Ts(mid)}&to={Ts(end)}&limit=1000"),
-        };
+        }.Concat(PromQLQueries.Build(manifest, host)).ToArray();
 
-        return await RunQueriesAsync(url, target, api, runs, pid, queries, (_, text) => new QuerySummary(Describe(text), FirstValue(text), null));
+        // The PromQL answers are Prometheus-shaped, read as VictoriaMetrics' are.
+        return await RunQueriesAsync(url, target, api, runs, pid, queries,
+            (key, text) => key.StartsWith("p_", StringComparison.Ordinal) ? PeerQueries.Summarize("vm", key, text) : new QuerySummary(Describe(text), FirstValue(text), null));
     }
 
     /// <summary>Runs each query 1 cold + <paramref name="runs"/> warm and prints the query JSON; <paramref name="summarize"/> reads an answer (query key, body).</summary>

@@ -5,6 +5,7 @@ using FunctionsObservability.Pipeline.Archive;
 using FunctionsObservability.Pipeline.Composition;
 using FunctionsObservability.Pipeline.Ingest;
 using FunctionsObservability.Pipeline.Live;
+using FunctionsObservability.Pipeline.PromQL;
 using FunctionsObservability.Pipeline.Query;
 using FunctionsObservability.Pipeline.Storage;
 
@@ -34,6 +35,7 @@ internal static class AppServices
             Ingest = Bind<IngestOptions>(configuration.GetSection(IngestOptions.SectionName)),
             Query = Bind<QueryOptions>(configuration.GetSection(QueryOptions.SectionName)),
             Tail = Bind<TailOptions>(configuration.GetSection(TailOptions.SectionName)),
+            PromQL = Bind<PromQLOptions>(configuration.GetSection(PromQLOptions.SectionName)),
             Archiving = Bind<ArchivingOptions>(archive),
             ArchiveStore = Bind<ArchiveStoreOptions>(archive),
             ArchiveDirectoryConfigured = !string.IsNullOrEmpty(archive[nameof(ArchiveStoreOptions.LocalDirectory)]),

@@ -15,6 +15,16 @@ internal static class Routes
 
     /// <summary>Prometheus remote_write 1.0 (<c>/api/v1/write</c>).</summary>
     public const string PrometheusWrite = "v1/write";
+
+    // The Prometheus HTTP API (/api/v1/...), which Grafana's Prometheus data source calls.
+    public const string PromQuery = "v1/query";
+    public const string PromQueryRange = "v1/query_range";
+    public const string PromSeries = "v1/series";
+    public const string PromLabels = "v1/labels";
+    public const string PromLabelValues = "v1/label/{name}/values";
+    public const string PromMetadata = "v1/metadata";
+    public const string PromBuildInfo = "v1/status/buildinfo";
+
     public const string QueryPoints = "query/points";
     public const string QueryAggregate = "query/aggregate";
     public const string Metrics = "metrics";

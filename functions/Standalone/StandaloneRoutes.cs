@@ -1,5 +1,6 @@
 using FunctionsObservability.Functions.Http;
 using FunctionsObservability.Functions.Http.OpenApi;
+using FunctionsObservability.Functions.Http.Prometheus;
 
 namespace FunctionsObservability.Functions.Standalone;
 
@@ -20,6 +21,15 @@ internal static class StandaloneRoutes
         routes.MapGet(Routes.Path(Routes.MetricTags), context => QueryEndpoints.TagsAsync(context, (string)context.Request.RouteValues["metric"]!))
             .Describe(Routes.MetricTags);
         routes.MapGet(Routes.Path(Routes.Tail), TailEndpoints.TailAsync).Describe(Routes.Tail);
+        string[] getOrPost = [HttpMethods.Get, HttpMethods.Post];
+        routes.MapMethods(Routes.Path(Routes.PromQuery), getOrPost, PromQueryEndpoints.InstantAsync).Describe(Routes.PromQuery);
+        routes.MapMethods(Routes.Path(Routes.PromQueryRange), getOrPost, PromQueryEndpoints.RangeAsync).Describe(Routes.PromQueryRange);
+        routes.MapMethods(Routes.Path(Routes.PromSeries), getOrPost, PromMetadataEndpoints.SeriesAsync).Describe(Routes.PromSeries);
+        routes.MapMethods(Routes.Path(Routes.PromLabels), getOrPost, PromMetadataEndpoints.LabelsAsync).Describe(Routes.PromLabels);
+        routes.MapGet(Routes.Path(Routes.PromLabelValues), context => PromMetadataEndpoints.LabelValuesAsync(context, (string)context.Request.RouteValues["name"]!))
+            .Describe(Routes.PromLabelValues);
+        routes.MapGet(Routes.Path(Routes.PromMetadata), PromMetadataEndpoints.MetadataAsync).Describe(Routes.PromMetadata);
+        routes.MapGet(Routes.Path(Routes.PromBuildInfo), PromMetadataEndpoints.BuildInfoAsync).Describe(Routes.PromBuildInfo);
         routes.MapGet("/", ExplorerEndpoints.PageAsync).Describe(Routes.Explorer);
         routes.MapGet(Routes.Path(Routes.Explorer), ExplorerEndpoints.PageAsync).Describe(Routes.Explorer);
         routes.MapGet(Routes.Path(Routes.ExplorerAsset), context => ExplorerEndpoints.AssetAsync(context, context.Request.RouteValues["asset"] as string))

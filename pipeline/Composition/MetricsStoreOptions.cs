@@ -1,6 +1,7 @@
 using FunctionsObservability.Pipeline.Archive;
 using FunctionsObservability.Pipeline.Ingest;
 using FunctionsObservability.Pipeline.Live;
+using FunctionsObservability.Pipeline.PromQL;
 using FunctionsObservability.Pipeline.Query;
 using FunctionsObservability.Pipeline.Storage;
 
@@ -20,6 +21,8 @@ public sealed class MetricsStoreOptions
 
     public TailOptions Tail { get; init; } = new();
 
+    public PromQLOptions PromQL { get; init; } = new();
+
     public ArchivingOptions Archiving { get; init; } = new();
 
     /// <summary>
@@ -38,6 +41,7 @@ public sealed class MetricsStoreOptions
         Ingest.Validate();
         Query.Validate();
         Tail.Validate();
+        PromQL.Validate();
         Archiving.Validate();
         if (!ArchiveDirectoryConfigured)
         {

@@ -3,6 +3,7 @@ using FunctionsObservability.Pipeline.Archive;
 using FunctionsObservability.Pipeline.Formats;
 using FunctionsObservability.Pipeline.Ingest;
 using FunctionsObservability.Pipeline.Live;
+using FunctionsObservability.Pipeline.PromQL;
 using FunctionsObservability.Pipeline.Query;
 using FunctionsObservability.Pipeline.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -65,6 +66,10 @@ public static class MetricsStoreServices
         services.AddSingleton(sp => new QueryMetrics(sp.GetService<IMeterFactory>()));
         services.AddSingleton<AggregateAnswerCache>();
         services.AddSingleton<QueryWarmup>();
+        services.AddSingleton(options.PromQL);
+        services.AddSingleton<PromCatalog>();
+        services.AddSingleton<StoreSeriesSource>();
+        services.AddSingleton<PromQueryService>();
         return services;
     }
 

@@ -17,6 +17,7 @@ internal static partial class ApiCatalogue
     {
         Ingest(), InfluxWrite(), PrometheusWrite(),
         QueryPoints(), QueryAggregate(), Metrics(), MetricTags(), Tail(),
+        PromQuery(), PromQueryRange(), PromSeries(), PromLabels(), PromLabelValues(), PromMetadata(), PromBuildInfo(),
         Health(), HealthReady(),
         Archive(Routes.ArchiveAdmin, "Ops"), Archive(Routes.StandaloneArchiveAdmin, "Admin"),
         Explorer(), ExplorerAsset(),

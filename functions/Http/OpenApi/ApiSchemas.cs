@@ -26,6 +26,8 @@ internal static class ApiSchemas
     public const string ArchiveManifest = "ArchiveManifest";
     public const string ArchiveRun = "ArchiveRun";
     public const string ArchiveProgress = "ArchiveProgressLine";
+    public const string PromAnswer = "PrometheusAnswer";
+    public const string PromError = "PrometheusError";
 
     /// <summary>Every component schema, made anew for each document.</summary>
     public static Dictionary<string, IOpenApiSchema> Create(OpenApiDocument document) => new(StringComparer.Ordinal)
@@ -112,6 +114,16 @@ internal static class ApiSchemas
         [ArchiveManifest] = ArchiveSchemas.Manifest(),
         [ArchiveRun] = ArchiveSchemas.Run(),
         [ArchiveProgress] = ArchiveSchemas.ProgressLine(),
+        [PromAnswer] = Obj("Prometheus's envelope. data is the route's answer as Prometheus 2.42 gives it: for queries "
+            + "{resultType, result} with [seconds, \"value\"] pairs (values are strings); for series a list of label objects; "
+            + "for labels and label values a list of strings.", ["status", "data"],
+            ("status", Enum("success")),
+            ("data", new OpenApiSchema { Description = "The answer; its shape depends on the route." }),
+            ("warnings", Array(Str("A warning.")))),
+        [PromError] = Obj("Prometheus's error envelope.", ["status", "errorType", "error"],
+            ("status", Enum("error")),
+            ("errorType", Enum("bad_data", "execution", "timeout", "unavailable", "internal")),
+            ("error", Str("What went wrong: for a query, the position and the unsupported or bad part."))),
     };
 
     public static OpenApiSchemaReference Ref(string id, OpenApiDocument document) => new(id, document);

@@ -21,7 +21,12 @@ internal static class RouteAccessRules
     private static readonly PathString[] IngestRoutes = [Routes.Path(Routes.Ingest), InfluxWrite, Routes.Path(Routes.PrometheusWrite)];
 
     /// <summary>The metrics route is also the prefix of the metric tags route; the live tail reads like a query.</summary>
-    private static readonly PathString[] QueryRoutes = [Routes.Path(Routes.QueryPoints), Routes.Path(Routes.QueryAggregate), Routes.Path(Routes.Metrics), Routes.Path(Routes.Tail)];
+    private static readonly PathString[] QueryRoutes =
+    [
+        Routes.Path(Routes.QueryPoints), Routes.Path(Routes.QueryAggregate), Routes.Path(Routes.Metrics), Routes.Path(Routes.Tail),
+        Routes.Path(Routes.PromQuery), Routes.Path(Routes.PromQueryRange), Routes.Path(Routes.PromSeries), Routes.Path(Routes.PromLabels),
+        Routes.Path("v1/label"), Routes.Path(Routes.PromMetadata), Routes.Path(Routes.PromBuildInfo),
+    ];
 
     /// <summary>The explorer's page and assets hold no data: every call they make carries its own key.</summary>
     private static readonly PathString Explorer = Routes.Path(Routes.Explorer);

@@ -222,6 +222,21 @@ internal static class ArchiveTestKit
         answers.Add((await GetAnswerAsync(client, memAggregate))?.GetRawText() ?? await UnknownMetricAnswerAsync(client, memAggregate));
         answers.Add((await GetJsonAsync(client, "/api/metrics")).GetRawText());
         answers.Add((await GetJsonAsync(client, "/api/metrics/cpu_usage/tags")).GetRawText());
+
+        // PromQL reads the same union of hot rows and archived files.
+        var promRange = $"start={OldHour - 3600}&end={RecentHour + 7200}&step=300";
+        foreach (var promql in new[]
+        {
+            "sum by (region) (rate(cpu_usage[5m]))",
+            "avg_over_time(cpu_usage{host=\"h0\"}[10m])",
+            "max without (host) (cpu_usage)",
+            "count_over_time({__name__=~\"cpu_usage|mem_used\"}[1h])",
+        })
+        {
+            answers.Add((await GetJsonAsync(client, $"/api/v1/query_range?query={Uri.EscapeDataString(promql)}&{promRange}")).GetRawText());
+        }
+
+        answers.Add((await GetJsonAsync(client, $"/api/v1/series?match[]=cpu_usage&match[]=mem_used&start={OldHour - 3600}&end={RecentHour + 7200}")).GetRawText());
         return answers;
     }
 
