@@ -40,6 +40,8 @@ public static class OracleData
             series.AddRange(Histogram(random, startMs, instance));
         }
 
+        series.AddRange(OddHistogram(random, startMs));
+
         return series;
     }
 
@@ -91,6 +93,24 @@ public static class OracleData
         var timestamps = Timestamps(random, startMs, gap: false);
         var values = timestamps.Select(_ => Math.Round(center + ((random.NextDouble() - 0.5) * 2 * spread), 3)).ToArray();
         return new OracleSeries(labels, [.. timestamps], values);
+    }
+
+    /// <summary>
+    /// Buckets as scrapes sometimes give them: one bound spelled twice ("1" and "1.0"), a bucket
+    /// whose count dips below the one before it, and a bound that does not parse.
+    /// </summary>
+    private static IEnumerable<OracleSeries> OddHistogram(Random random, long startMs)
+    {
+        var timestamps = Timestamps(random, startMs, gap: false).ToArray();
+        (string Le, Func<int, double> Count)[] buckets =
+        [
+            ("0.5", i => i * 2), ("1", i => i * 3), ("1.0", i => i), ("2", i => (i * 5) - (i % 3 == 0 ? 4 : 0)),
+            ("2.5e0", i => i * 6), ("bad", i => i), ("+Inf", i => i * 7),
+        ];
+        foreach (var (le, count) in buckets)
+        {
+            yield return new OracleSeries(Labels("odd_bucket", ("le", le)), timestamps, [.. Enumerable.Range(0, timestamps.Length).Select(count)]);
+        }
     }
 
     /// <summary>Cumulative buckets of the same observations, sampled together, plus _sum and _count.</summary>

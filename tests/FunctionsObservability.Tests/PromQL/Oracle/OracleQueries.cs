@@ -49,6 +49,8 @@ public static class OracleQueries
             "histogram_quantile(2, request_duration_seconds_bucket)", "histogram_quantile(NaN, request_duration_seconds_bucket)",
             "histogram_quantile(0.5, request_duration_seconds_bucket{le!=\"+Inf\"})",
             "histogram_quantile(0.75, sum without (instance) (increase(request_duration_seconds_bucket[10m])))",
+            "histogram_quantile(0.5, odd_bucket)", "histogram_quantile(0.3, odd_bucket)", "histogram_quantile(0.9, rate(odd_bucket[5m]))",
+            "histogram_quantile(0.01, odd_bucket)",
         ],
         ["aggregations"] =
         [
