@@ -26,6 +26,7 @@ internal static class PromVectorMatching
             list.Add(s);
         }
 
+        RefuseDuplicates(context, oneBySignature, many, one, swapped);
         var matchedAt = new Dictionary<PromLabels, bool[]>();
         var results = new Dictionary<PromLabels, StepSeries>();
         foreach (var m in many.Series)
@@ -104,6 +105,47 @@ internal static class PromVectorMatching
         }
 
         return new VectorSteps([.. results.Values]);
+    }
+
+    /// <summary>
+    /// As Prometheus, at every step where both sides have samples, two samples with one signature on
+    /// the "one" side are an error, whether or not anything on the other side would match them.
+    /// </summary>
+    private static void RefuseDuplicates(EvalContext context, Dictionary<PromLabels, List<StepSeries>> oneBySignature,
+        VectorSteps many, VectorSteps one, bool swapped)
+    {
+        var shared = oneBySignature.Where(g => g.Value.Count > 1).ToList();
+        if (shared.Count == 0)
+        {
+            return;
+        }
+
+        var manyAt = AnyPresent(context, many);
+        var oneAt = AnyPresent(context, one);
+        for (var i = 0; i < context.Steps; i++)
+        {
+            if (manyAt[i] && oneAt[i])
+            {
+                foreach (var (signature, candidates) in shared)
+                {
+                    OnlyPresent(candidates, i, signature, swapped);
+                }
+            }
+        }
+    }
+
+    private static bool[] AnyPresent(EvalContext context, VectorSteps vector)
+    {
+        var any = new bool[context.Steps];
+        foreach (var s in vector.Series)
+        {
+            for (var i = 0; i < any.Length; i++)
+            {
+                any[i] |= s.Present[i];
+            }
+        }
+
+        return any;
     }
 
     public static PromLabels Signature(PromLabels labels, BinaryExpr expr) => expr.On

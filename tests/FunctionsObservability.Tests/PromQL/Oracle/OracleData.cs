@@ -15,7 +15,8 @@ public static class OracleData
     {
         var random = new Random(seed);
         var series = new List<OracleSeries>();
-        foreach (var instance in (string[])["a", "b", "c"])
+        string[] instances = ["a", "b", "c"];
+        foreach (var instance in instances)
         {
             foreach (var method in (string[])["get", "post"])
             {
@@ -25,7 +26,8 @@ public static class OracleData
             }
 
             series.Add(Gauge(random, startMs, Labels("memory_used_bytes", ("instance", instance), ("kind", "used")), 2e9, 5e8));
-            series.Add(Gauge(random, startMs, Labels("memory_total_bytes", ("instance", instance), ("kind", "total")), 8e9, 0));
+            // Constant, but different per instance: topk must have no ties to compare.
+            series.Add(Gauge(random, startMs, Labels("memory_total_bytes", ("instance", instance), ("kind", "total")), 8e9 + (Array.IndexOf(instances, instance) * 1e6), 0));
         }
 
         foreach (var room in (string[])["r1", "r2", "r3", "r4"])

@@ -106,6 +106,7 @@ public static class OracleQueries
             "balance > 0 or temperature_celsius", "vector(1) or vector(2)", "rate(http_requests_total[1m]) > 1 and on(method) rate(http_requests_total[1m]) < 2",
             "memory_used_bytes > 2e9 or memory_used_bytes < 1.8e9 or vector(0)", "temperature_celsius and 1 > bool 0 and balance",
         ],
+        ["random"] = RandomQueries.Generate(150),
         ["errors"] =
         [
             "rate(temperature_celsius)", "sum(temperature_celsius[5m])", "temperature_celsius{", "1 +", "foo bar", "{}", "{a=\"\"}",
