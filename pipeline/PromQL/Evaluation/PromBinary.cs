@@ -25,6 +25,8 @@ internal static class PromBinary
                 return VectorScalar(context, expr, l, r, scalarOnLeft: false);
             case (ScalarSteps l, VectorSteps r):
                 return VectorScalar(context, expr, r, l, scalarOnLeft: true);
+            case (VectorSteps l, VectorSteps r) when expr.IsSetOperator:
+                return PromSetOperators.Evaluate(context, expr, l, r);
             default:
                 return PromVectorMatching.Evaluate(context, expr, (VectorSteps)left, (VectorSteps)right);
         }

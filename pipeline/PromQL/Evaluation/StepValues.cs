@@ -36,7 +36,7 @@ internal static class StepSeriesMerge
     public static VectorSteps Distinct(List<StepSeries> series)
     {
         var byLabels = new Dictionary<PromLabels, StepSeries>(series.Count);
-        List<StepSeries>? merged = null;
+        var anyMerged = false;
         foreach (var s in series)
         {
             if (!byLabels.TryGetValue(s.Labels, out var first))
@@ -45,7 +45,7 @@ internal static class StepSeriesMerge
                 continue;
             }
 
-            merged ??= [];
+            anyMerged = true;
             for (var i = 0; i < s.Present.Length; i++)
             {
                 if (!s.Present[i])
@@ -63,6 +63,6 @@ internal static class StepSeriesMerge
             }
         }
 
-        return merged is null ? new VectorSteps(series) : new VectorSteps([.. byLabels.Values]);
+        return anyMerged ? new VectorSteps([.. byLabels.Values]) : new VectorSteps(series);
     }
 }

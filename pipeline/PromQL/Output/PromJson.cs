@@ -25,10 +25,12 @@ public static class PromJson
         switch (result.Type)
         {
             case PromValueType.Scalar:
-                WritePoint(writer, result.TimestampMs, PromNumberFormat.Format(result.Scalar));
+                // Prometheus writes scalars and strings through Go's JSON (float seconds, plain 'f' value),
+                // unlike the points of vectors and matrices.
+                WritePoint(writer, PromNumberFormat.FormatFloatSeconds(result.TimestampMs), PromNumberFormat.FormatPlain(result.Scalar));
                 break;
             case PromValueType.String:
-                WritePoint(writer, result.TimestampMs, result.String);
+                WritePoint(writer, PromNumberFormat.FormatFloatSeconds(result.TimestampMs), result.String);
                 break;
             case PromValueType.Vector:
                 writer.WriteStartArray();
@@ -37,7 +39,7 @@ public static class PromJson
                     writer.WriteStartObject();
                     WriteMetric(writer, sample.Labels);
                     writer.WritePropertyName("value");
-                    WritePoint(writer, sample.TimestampMs, PromNumberFormat.Format(sample.Value));
+                    WritePoint(writer, PromNumberFormat.FormatTimestamp(sample.TimestampMs), PromNumberFormat.Format(sample.Value));
                     writer.WriteEndObject();
                 }
 
@@ -52,7 +54,7 @@ public static class PromJson
                     writer.WriteStartArray("values");
                     for (var i = 0; i < series.Count; i++)
                     {
-                        WritePoint(writer, series.TimestampsMs[i], PromNumberFormat.Format(series.Values[i]));
+                        WritePoint(writer, PromNumberFormat.FormatTimestamp(series.TimestampsMs[i]), PromNumberFormat.Format(series.Values[i]));
                     }
 
                     writer.WriteEndArray();
@@ -77,10 +79,10 @@ public static class PromJson
         writer.WriteEndObject();
     }
 
-    private static void WritePoint(Utf8JsonWriter writer, long timestampMs, string value)
+    private static void WritePoint(Utf8JsonWriter writer, string seconds, string value)
     {
         writer.WriteStartArray();
-        writer.WriteRawValue(PromNumberFormat.FormatTimestamp(timestampMs), skipInputValidation: true);
+        writer.WriteRawValue(seconds, skipInputValidation: true);
         writer.WriteStringValue(value);
         writer.WriteEndArray();
     }

@@ -7,10 +7,23 @@ namespace FunctionsObservability.Pipeline.PromQL;
 public static class PromNumberFormat
 {
     /// <summary>
-    /// A sample value like Go's <c>strconv.FormatFloat(v, 'f', -1, 64)</c>: the shortest digits that
-    /// round-trip, never an exponent; <c>+Inf</c>, <c>-Inf</c>, <c>NaN</c>.
+    /// A sample value of a vector or matrix as Prometheus 2.42 writes it: Go's
+    /// <c>strconv.FormatFloat(v, 'f', -1, 64)</c> (the shortest digits that round-trip, positional),
+    /// except below 1e-6 and from 1e21 on in magnitude, where it uses Go's <c>'e'</c> form
+    /// (<c>1.5e-07</c>, <c>1e+21</c>); <c>+Inf</c>, <c>-Inf</c>, <c>NaN</c>.
     /// </summary>
-    public static string Format(double value)
+    public static string Format(double value) => Format(value, exponentOutsideRange: true);
+
+    /// <summary>
+    /// A scalar result's value: Prometheus formats it with <c>'f'</c> alone, so it never has an
+    /// exponent (<c>0.0000001</c>, <c>10000000000000000000000</c>).
+    /// </summary>
+    public static string FormatPlain(double value) => Format(value, exponentOutsideRange: false);
+
+    /// <summary>A scalar or string result's timestamp: Go's JSON form of the float seconds (<c>1.05</c>, not <c>1.050</c>).</summary>
+    public static string FormatFloatSeconds(long timestampMs) => FormatPlain(timestampMs / 1000.0);
+
+    private static string Format(double value, bool exponentOutsideRange)
     {
         if (double.IsNaN(value))
         {
@@ -22,14 +35,47 @@ public static class PromNumberFormat
             return value > 0 ? "+Inf" : "-Inf";
         }
 
-        // .NET's "R" gives the shortest round-trip digits but switches to an exponent for very large
-        // or small magnitudes; expand that into plain positional notation.
-        var text = value.ToString("R", CultureInfo.InvariantCulture);
-        var e = text.IndexOf('E', StringComparison.Ordinal);
-        return e < 0 ? text : Expand(text, e);
+        if (value == 0)
+        {
+            return double.IsNegative(value) ? "-0" : "0";
+        }
+
+        var (digits, pointPosition) = ShortestDigits(Math.Abs(value));
+        var builder = new StringBuilder(32);
+        if (value < 0)
+        {
+            builder.Append('-');
+        }
+
+        var magnitude = Math.Abs(value);
+        if (exponentOutsideRange && (magnitude < 1e-6 || magnitude >= 1e21))
+        {
+            var exponent = pointPosition - 1;
+            builder.Append(digits[0]);
+            if (digits.Length > 1)
+            {
+                builder.Append('.').Append(digits, 1, digits.Length - 1);
+            }
+
+            builder.Append('e').Append(exponent < 0 ? '-' : '+').Append(Math.Abs(exponent).ToString("00", CultureInfo.InvariantCulture));
+        }
+        else if (pointPosition <= 0)
+        {
+            builder.Append("0.").Append('0', -pointPosition).Append(digits);
+        }
+        else if (pointPosition >= digits.Length)
+        {
+            builder.Append(digits).Append('0', pointPosition - digits.Length);
+        }
+        else
+        {
+            builder.Append(digits, 0, pointPosition).Append('.').Append(digits, pointPosition, digits.Length - pointPosition);
+        }
+
+        return builder.ToString();
     }
 
-    /// <summary>A timestamp in seconds with up to three decimals, as Prometheus writes it (e.g. <c>1700000000.050</c>: the fraction is always three digits when there is one).</summary>
+    /// <summary>A point's timestamp in seconds with up to three decimals, as Prometheus writes it (e.g. <c>1700000000.050</c>: the fraction is always three digits when there is one).</summary>
     public static string FormatTimestamp(long timestampMs)
     {
         var builder = new StringBuilder(20);
@@ -49,33 +95,31 @@ public static class PromNumberFormat
         return builder.ToString();
     }
 
-    private static string Expand(string text, int e)
+    /// <summary>
+    /// The shortest round-trip significant digits of a positive finite value (no leading or trailing
+    /// zeros) and where the decimal point goes: value = 0.<c>digits</c> × 10^<c>pointPosition</c>.
+    /// </summary>
+    private static (string Digits, int PointPosition) ShortestDigits(double magnitude)
     {
-        var negative = text[0] == '-';
-        var mantissa = text[(negative ? 1 : 0)..e];
-        var exponent = int.Parse(text.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-        var point = mantissa.IndexOf('.', StringComparison.Ordinal);
-        var digits = point < 0 ? mantissa : mantissa.Remove(point, 1);
-        var pointPosition = (point < 0 ? mantissa.Length : point) + exponent;
-        var builder = new StringBuilder(digits.Length + Math.Abs(exponent) + 3);
-        if (negative)
+        var text = magnitude.ToString("R", CultureInfo.InvariantCulture);
+        var e = text.IndexOf('E', StringComparison.Ordinal);
+        var exponent = 0;
+        if (e >= 0)
         {
-            builder.Append('-');
+            exponent = int.Parse(text.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+            text = text[..e];
         }
 
-        if (pointPosition <= 0)
+        var point = text.IndexOf('.', StringComparison.Ordinal);
+        var integerDigits = point < 0 ? text.Length : point;
+        var digits = point < 0 ? text : text.Remove(point, 1);
+        var leadingZeros = 0;
+        while (leadingZeros < digits.Length - 1 && digits[leadingZeros] == '0')
         {
-            builder.Append("0.").Append('0', -pointPosition).Append(digits);
-        }
-        else if (pointPosition >= digits.Length)
-        {
-            builder.Append(digits).Append('0', pointPosition - digits.Length);
-        }
-        else
-        {
-            builder.Append(digits, 0, pointPosition).Append('.').Append(digits, pointPosition, digits.Length - pointPosition);
+            leadingZeros++;
         }
 
-        return builder.ToString();
+        digits = digits[leadingZeros..].TrimEnd('0');
+        return (digits, integerDigits - leadingZeros + exponent);
     }
 }

@@ -105,6 +105,20 @@ internal enum BinaryOp
     Lss,
     Gte,
     Lte,
+    And,
+    Or,
+    Unless,
+}
+
+internal enum MatchCardinality
+{
+    OneToOne,
+
+    /// <summary><c>group_left</c>: many series on the left per series on the right.</summary>
+    ManyToOne,
+
+    /// <summary><c>group_right</c>: many series on the right per series on the left.</summary>
+    OneToMany,
 }
 
 internal sealed class BinaryExpr(int position, BinaryOp op, PromExpr left, PromExpr right) : PromExpr(position)
@@ -123,7 +137,14 @@ internal sealed class BinaryExpr(int position, BinaryOp op, PromExpr left, PromE
     /// <summary>Whether the matching labels came from <c>on(...)</c> (otherwise <c>ignoring(...)</c> or none).</summary>
     public bool On { get; init; }
 
-    public bool IsComparison => Op >= BinaryOp.Eql;
+    public MatchCardinality Cardinality { get; init; }
+
+    /// <summary>The labels of <c>group_left(...)</c>/<c>group_right(...)</c>, copied from the "one" side.</summary>
+    public IReadOnlyList<string> Include { get; init; } = [];
+
+    public bool IsComparison => Op is >= BinaryOp.Eql and <= BinaryOp.Lte;
+
+    public bool IsSetOperator => Op is BinaryOp.And or BinaryOp.Or or BinaryOp.Unless;
 
     public override PromValueType Type =>
         Left.Type == PromValueType.Scalar && Right.Type == PromValueType.Scalar ? PromValueType.Scalar : PromValueType.Vector;

@@ -5,7 +5,7 @@ namespace FunctionsObservability.Pipeline.PromQL;
 /// associative) above <c>* / %</c> above <c>+ -</c> above comparisons; unary minus binds like <c>*</c>,
 /// so <c>-2^2</c> is -4.
 /// </summary>
-internal sealed class PromExprParser(List<PromToken> tokens)
+internal sealed partial class PromExprParser(List<PromToken> tokens)
 {
     private const int PowPrecedence = 6;
     private const int MulPrecedence = 5;
@@ -43,60 +43,17 @@ internal sealed class PromExprParser(List<PromToken> tokens)
             }
 
             _index++;
-            if (token.Kind is PromTokenKind.And or PromTokenKind.Or or PromTokenKind.Unless or PromTokenKind.Atan2)
+            if (token.Kind is PromTokenKind.Atan2)
             {
                 throw PromParser.Error(token.Position, $"unsupported operator \"{token.Text.ToLowerInvariant()}\"");
             }
 
             var op = ToBinaryOp(token.Kind);
             var returnBool = Accept(PromTokenKind.Bool);
-            var on = false;
-            IReadOnlyList<string> matching = [];
-            var hasMatching = false;
-            if (Current.Kind is PromTokenKind.On or PromTokenKind.Ignoring)
-            {
-                on = Current.Kind == PromTokenKind.On;
-                _index++;
-                matching = ParseLabelList();
-                hasMatching = true;
-                if (Current.Kind is PromTokenKind.GroupLeft or PromTokenKind.GroupRight)
-                {
-                    throw PromParser.Error(Current.Position, $"unsupported vector matching modifier \"{Current.Text.ToLowerInvariant()}\"");
-                }
-            }
-
+            var matching = ParseMatching(token);
             var right = ParseExpr(op == BinaryOp.Pow ? precedence : precedence + 1);
-            left = MakeBinary(token, op, left, right, returnBool, on, matching, hasMatching);
+            left = MakeBinary(token, op, left, right, returnBool, matching);
         }
-    }
-
-    private static PromExpr MakeBinary(PromToken token, BinaryOp op, PromExpr left, PromExpr right, bool returnBool, bool on, IReadOnlyList<string> matching, bool hasMatching)
-    {
-        var binary = new BinaryExpr(left.Position, op, left, right) { ReturnBool = returnBool, On = on, MatchingLabels = matching };
-        foreach (var side in (PromExpr[])[left, right])
-        {
-            if (side.Type is not (PromValueType.Scalar or PromValueType.Vector))
-            {
-                throw PromParser.Error(side.Position, "binary expression must contain only scalar and instant vector types");
-            }
-        }
-
-        if (returnBool && !binary.IsComparison)
-        {
-            throw PromParser.Error(token.Position, "bool modifier can only be used on comparison operators");
-        }
-
-        if (binary.IsComparison && !returnBool && binary.Type == PromValueType.Scalar)
-        {
-            throw PromParser.Error(token.Position, "comparisons between scalars must use BOOL modifier");
-        }
-
-        if (hasMatching && (left.Type != PromValueType.Vector || right.Type != PromValueType.Vector))
-        {
-            throw PromParser.Error(token.Position, "vector matching only allowed between instant vectors");
-        }
-
-        return binary;
     }
 
     private PromExpr ParseUnary()
@@ -267,64 +224,6 @@ internal sealed class PromExprParser(List<PromToken> tokens)
         }
     }
 
-    private VectorSelector ParseSelector(string? metricName, int position)
-    {
-        var matchers = new List<LabelMatcher>();
-        if (metricName is not null)
-        {
-            matchers.Add(new LabelMatcher(PromLabels.MetricName, MatchType.Equal, metricName));
-        }
-
-        if (Accept(PromTokenKind.LeftBrace))
-        {
-            while (!Accept(PromTokenKind.RightBrace))
-            {
-                matchers.Add(ParseMatcher(metricName));
-                if (!Accept(PromTokenKind.Comma))
-                {
-                    Expect(PromTokenKind.RightBrace, "\",\" or \"}\"");
-                    break;
-                }
-            }
-        }
-
-        if (matchers.TrueForAll(m => m.MatchesEmpty))
-        {
-            throw PromParser.Error(position, "vector selector must contain at least one non-empty matcher");
-        }
-
-        return new VectorSelector(position, matchers);
-    }
-
-    private LabelMatcher ParseMatcher(string? metricName)
-    {
-        var name = Expect(PromTokenKind.Identifier, "label name");
-        var opToken = Current;
-        MatchType type = opToken.Kind switch
-        {
-            PromTokenKind.Assign => MatchType.Equal,
-            PromTokenKind.Neq => MatchType.NotEqual,
-            PromTokenKind.EqlRegex => MatchType.Regex,
-            PromTokenKind.NeqRegex => MatchType.NotRegex,
-            _ => throw PromParser.Error(opToken.Position, $"unexpected {opToken.Describe()} in label matching, expected label matching operator"),
-        };
-        _index++;
-        var value = PromSyntax.Unquote(Expect(PromTokenKind.String, "string"));
-        if (metricName is not null && name.Text == PromLabels.MetricName)
-        {
-            throw PromParser.Error(name.Position, $"metric name must not be set twice: \"{metricName}\" or \"{value}\"");
-        }
-
-        try
-        {
-            return new LabelMatcher(name.Text, type, value);
-        }
-        catch (PromQueryException error)
-        {
-            throw PromParser.Error(name.Position, error.Message);
-        }
-    }
-
     /// <summary><c>(a, b)</c> after <c>by</c>, <c>without</c>, <c>on</c> or <c>ignoring</c>; keywords are label names here.</summary>
     internal List<string> ParseLabelList()
     {
@@ -389,31 +288,4 @@ internal sealed class PromExprParser(List<PromToken> tokens)
 
     private static bool IsLabelName(string text) =>
         text.Length > 0 && (char.IsAsciiLetter(text[0]) || text[0] == '_') && text.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
-
-    private static int Precedence(PromTokenKind kind) => kind switch
-    {
-        PromTokenKind.Or => 1,
-        PromTokenKind.And or PromTokenKind.Unless => 2,
-        PromTokenKind.Eql or PromTokenKind.Neq or PromTokenKind.Lss or PromTokenKind.Lte or PromTokenKind.Gtr or PromTokenKind.Gte => 3,
-        PromTokenKind.Add or PromTokenKind.Sub => 4,
-        PromTokenKind.Mul or PromTokenKind.Div or PromTokenKind.Mod or PromTokenKind.Atan2 => MulPrecedence,
-        PromTokenKind.Pow => PowPrecedence,
-        _ => -1,
-    };
-
-    private static BinaryOp ToBinaryOp(PromTokenKind kind) => kind switch
-    {
-        PromTokenKind.Add => BinaryOp.Add,
-        PromTokenKind.Sub => BinaryOp.Sub,
-        PromTokenKind.Mul => BinaryOp.Mul,
-        PromTokenKind.Div => BinaryOp.Div,
-        PromTokenKind.Mod => BinaryOp.Mod,
-        PromTokenKind.Pow => BinaryOp.Pow,
-        PromTokenKind.Eql => BinaryOp.Eql,
-        PromTokenKind.Neq => BinaryOp.Neq,
-        PromTokenKind.Gtr => BinaryOp.Gtr,
-        PromTokenKind.Lss => BinaryOp.Lss,
-        PromTokenKind.Gte => BinaryOp.Gte,
-        _ => BinaryOp.Lte,
-    };
 }

@@ -42,6 +42,7 @@ internal sealed class PromLexer
     private readonly List<PromToken> _tokens = [];
     private int _pos;
     private int _braceDepth;
+    private int _bracketDepth;
 
     private PromLexer(string query) => _query = query;
 
@@ -73,7 +74,7 @@ internal sealed class PromLexer
             {
                 LexString(c);
             }
-            else if (IsIdentifierStart(c))
+            else if (IsIdentifierStart(c) && !(c == ':' && _bracketDepth > 0))
             {
                 LexWord();
             }
@@ -146,6 +147,15 @@ internal sealed class PromLexer
         else if (token.Kind == PromTokenKind.RightBrace)
         {
             _braceDepth = Math.Max(0, _braceDepth - 1);
+        }
+        else if (token.Kind == PromTokenKind.LeftBracket)
+        {
+            // Inside brackets a colon separates a subquery's range from its step; it starts no metric name.
+            _bracketDepth++;
+        }
+        else if (token.Kind == PromTokenKind.RightBracket)
+        {
+            _bracketDepth = Math.Max(0, _bracketDepth - 1);
         }
 
         _pos += token.Length;
@@ -252,7 +262,8 @@ internal sealed class PromLexer
             any = true;
         }
 
-        return any && (_pos >= _query.Length || !IsIdentifierPart(_query[_pos]));
+        // A colon may follow: [5m:1m] is a subquery, which the parser names.
+        return any && (_pos >= _query.Length || !(char.IsAsciiLetterOrDigit(_query[_pos]) || _query[_pos] == '_'));
     }
 
     private void SkipDigits()
