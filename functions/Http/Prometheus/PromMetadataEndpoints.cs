@@ -18,11 +18,14 @@ internal static class PromMetadataEndpoints
     /// </summary>
     public const string CompatibleVersion = "2.42.0";
 
-    public static Task SeriesAsync(HttpContext context) => PromApiOutput.RunAsync(context, WriteSeriesAsync);
+    public static Task SeriesAsync(HttpContext context) =>
+        QueryTiming.MeasureAsync(context, Routes.PromSeries, c => PromApiOutput.RunAsync(c, WriteSeriesAsync));
 
-    public static Task LabelsAsync(HttpContext context) => PromApiOutput.RunAsync(context, WriteLabelsAsync);
+    public static Task LabelsAsync(HttpContext context) =>
+        QueryTiming.MeasureAsync(context, Routes.PromLabels, c => PromApiOutput.RunAsync(c, WriteLabelsAsync));
 
-    public static Task LabelValuesAsync(HttpContext context, string name) => PromApiOutput.RunAsync(context, c => WriteLabelValuesAsync(c, name));
+    public static Task LabelValuesAsync(HttpContext context, string name) =>
+        QueryTiming.MeasureAsync(context, Routes.PromLabelValues, c => PromApiOutput.RunAsync(c, c2 => WriteLabelValuesAsync(c2, name)));
 
     public static Task MetadataAsync(HttpContext context) => PromApiOutput.RunAsync(context, WriteMetadataAsync);
 

@@ -8,9 +8,11 @@ namespace FunctionsObservability.Functions.Http.Prometheus;
 /// </summary>
 internal static class PromQueryEndpoints
 {
-    public static Task InstantAsync(HttpContext context) => PromApiOutput.RunAsync(context, WriteInstantAsync);
+    public static Task InstantAsync(HttpContext context) =>
+        QueryTiming.MeasureAsync(context, Routes.PromQuery, c => PromApiOutput.RunAsync(c, WriteInstantAsync));
 
-    public static Task RangeAsync(HttpContext context) => PromApiOutput.RunAsync(context, WriteRangeAsync);
+    public static Task RangeAsync(HttpContext context) =>
+        QueryTiming.MeasureAsync(context, Routes.PromQueryRange, c => PromApiOutput.RunAsync(c, WriteRangeAsync));
 
     private static async Task WriteInstantAsync(HttpContext context)
     {
