@@ -26,6 +26,7 @@ public sealed class PrometheusSelfScrapeTests
     {
         await using var host = await ServiceHost.StartAsync(new Dictionary<string, string>
         {
+            ["Telemetry:Prometheus:Enabled"] = "true",
             ["Auth:MetricsKeys"] = MetricsKey,
             ["Auth:IngestKeys"] = IngestKey,
             ["Auth:QueryKeys"] = QueryKey,

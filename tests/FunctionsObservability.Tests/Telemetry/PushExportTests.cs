@@ -26,6 +26,7 @@ public sealed class PushExportTests
         await using var collector = await TelemetryReceiver.StartAsync();
         await using var host = await ServiceHost.StartAsync(new Dictionary<string, string>
         {
+            ["Telemetry:Prometheus:Enabled"] = "true",
             ["Telemetry:Otlp:Endpoint"] = collector.Address,
             ["Telemetry:ExportIntervalMilliseconds"] = "1000",
             ["Telemetry:ExportTimeoutMilliseconds"] = "5000",
@@ -49,6 +50,7 @@ public sealed class PushExportTests
         var port = FreeLoopbackPort();
         await using var host = await ServiceHost.StartAsync(new Dictionary<string, string>
         {
+            ["Telemetry:Prometheus:Enabled"] = "true",
             ["urls"] = $"http://127.0.0.1:{port}",
             ["Telemetry:Otlp:Endpoint"] = $"http://127.0.0.1:{port}",
             ["Telemetry:ExportIntervalMilliseconds"] = "1000",
@@ -79,6 +81,7 @@ public sealed class PushExportTests
         await using var ingestion = await TelemetryReceiver.StartAsync();
         await using var host = await ServiceHost.StartAsync(new Dictionary<string, string>
         {
+            ["Telemetry:Prometheus:Enabled"] = "true",
             ["Telemetry:AzureMonitor:ConnectionString"] = AzureMonitorTestSettings.ConnectionString(ingestion.Address),
             ["Telemetry:ExportIntervalMilliseconds"] = "1000",
         });

@@ -12,7 +12,7 @@ public sealed class ScrapeEndpointTests
     [Fact]
     public async Task Metrics_AnswersPrometheusText_WithTheProductsMetersAfterIngestAndQuery()
     {
-        await using var host = await ServiceHost.StartAsync();
+        await using var host = await ServiceHost.StartAsync(new Dictionary<string, string> { ["Telemetry:Prometheus:Enabled"] = "true" });
         using (var ingest = await host.PostAsync("/api/ingest?precision=s", "telemetry_room,room=lab temp=21.5 1767225600"))
         {
             Assert.Equal(HttpStatusCode.OK, ingest.StatusCode);
@@ -47,6 +47,7 @@ public sealed class ScrapeEndpointTests
     {
         await using var host = await ServiceHost.StartAsync(new Dictionary<string, string>
         {
+            ["Telemetry:Prometheus:Enabled"] = "true",
             ["Auth:MetricsKeys"] = "scrape-key",
             ["Auth:QueryKeys"] = "query-key",
             ["Auth:AdminKeys"] = "admin-key",
@@ -88,6 +89,7 @@ public sealed class ScrapeEndpointTests
     {
         await using (var host = await ServiceHost.StartAsync(new Dictionary<string, string>
         {
+            ["Telemetry:Prometheus:Enabled"] = "true",
             ["RateLimits:Query:TokensPerSecond"] = "0.001",
             ["RateLimits:Query:Burst"] = "1",
         }))

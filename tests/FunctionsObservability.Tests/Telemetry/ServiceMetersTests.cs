@@ -12,7 +12,7 @@ public sealed class ServiceMetersTests
     [Fact]
     public async Task QueueMessages_AreCountedByOutcome()
     {
-        await using var host = await ServiceHost.StartAsync();
+        await using var host = await ServiceHost.StartAsync(new Dictionary<string, string> { ["Telemetry:Prometheus:Enabled"] = "true" });
         var processor = host.Service<QueueMessageProcessor>();
         const string Message = """{"contentType":"text/plain","precision":"s","payload":"queue_meter v=1 1767225600"}""";
 
@@ -31,6 +31,7 @@ public sealed class ServiceMetersTests
     {
         await using var host = await ServiceHost.StartAsync(new Dictionary<string, string>
         {
+            ["Telemetry:Prometheus:Enabled"] = "true",
             ["RateLimits:Query:TokensPerSecond"] = "0.001",
             ["RateLimits:Query:Burst"] = "1",
         });
