@@ -7,6 +7,7 @@ namespace FunctionsObservability.Pipeline.PromQL;
 internal sealed class EvalContext
 {
     private readonly long _maxPoints;
+    private readonly string _maxPointsName;
     private long _points;
 
     public EvalContext(long startMs, long stepMs, int steps, PromEngineOptions options, PromQueryBudget budget,
@@ -17,6 +18,7 @@ internal sealed class EvalContext
         Steps = steps;
         LookbackMs = (long)options.LookbackDelta.TotalMilliseconds;
         _maxPoints = options.MaxResultPoints;
+        _maxPointsName = options.MaxResultPointsName;
         Budget = budget;
         Selected = selected;
         CancellationToken = cancellationToken;
@@ -46,7 +48,7 @@ internal sealed class EvalContext
         if (_points > _maxPoints)
         {
             throw new PromQueryException(PromErrorType.Execution,
-                $"query would hold more than {_maxPoints} result points in memory (PromQL:MaxResultPoints); shorten the range, raise the step or narrow the selector");
+                $"query would hold more than {_maxPoints} result points in memory ({_maxPointsName}); shorten the range, raise the step or narrow the selector");
         }
 
         return new StepSeries(labels, new double[Steps], new bool[Steps]);
