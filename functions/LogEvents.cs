@@ -15,6 +15,7 @@ namespace FunctionsObservability.Functions;
 ///   Standalone listener  13100–13199    Standalone/Queues/QueueListener.cs
 /// Security               14000–14999    Standalone/Security/
 /// Timers                 15000–15999    Timers/TimerLog.cs
+/// Telemetry              16000–16999    Telemetry/
 /// </code>
 /// The pipeline (pipeline/) has its own table, FunctionsObservability.Pipeline.LogEvents, below
 /// 10000; the app's ids start at 11000, so an id names one event in the whole process.
@@ -71,4 +72,10 @@ internal static class LogEvents
     public const int TimerScheduleExhausted  = 15009;
 
     #endregion Timers
+
+    #region Telemetry (16000–16999)
+
+    public const int TelemetryExporters = 16001;
+
+    #endregion Telemetry
 }

@@ -18,6 +18,7 @@ internal static class AppServices
     public static IServiceCollection AddAppServices(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddMetricsStore(BindStoreOptions(configuration));
+        services.AddSingleton(sp => new QueueMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton<QueueMessageProcessor>();
         services.AddSingleton<ExplorerAssetStore>();
         services.AddTimerJobs();

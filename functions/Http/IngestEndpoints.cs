@@ -24,17 +24,37 @@ internal static class IngestEndpoints
     /// </summary>
     public static Task PrometheusWriteAsync(HttpContext context) => HandleAsync(context, influxStyle: false, remoteWrite: true);
 
-    private static async Task HandleAsync(HttpContext context, bool influxStyle, bool remoteWrite = false)
+    /// <summary>
+    /// OTLP/HTTP metrics: 200 with an <c>ExportMetricsServiceResponse</c> in the request's encoding, with
+    /// <c>partialSuccess</c> counting the rejected data points; 400 when none could be written; 429 or 503
+    /// with Retry-After under pressure (the exporter retries). See <see cref="OtlpAnswer"/>.
+    /// </summary>
+    public static Task OtlpMetricsAsync(HttpContext context) => HandleAsync(context, influxStyle: false, otlp: true);
+
+    private static async Task HandleAsync(HttpContext context, bool influxStyle, bool remoteWrite = false, bool otlp = false)
     {
         var services = context.RequestServices;
         var options = services.GetRequiredService<IngestOptions>();
-        var responder = new IngestResponder(context, influxStyle, options.RetryAfterSeconds, noContentOnSuccess: remoteWrite);
+        var otlpFormat = otlp ? OtlpAnswer.Format(context.Request.ContentType) : null;
+        var responder = new IngestResponder(context, influxStyle, options.RetryAfterSeconds, noContentOnSuccess: remoteWrite,
+            otlp: otlp ? new OtlpAnswer(otlpFormat != PayloadFormat.OtlpProtobuf) : null);
         var query = context.Request.Query;
 
         PayloadFormat format;
         if (remoteWrite)
         {
             format = PayloadFormat.PrometheusRemoteWrite;
+        }
+        else if (otlp)
+        {
+            if (otlpFormat is not { } known)
+            {
+                await responder.ErrorAsync(StatusCodes.Status415UnsupportedMediaType,
+                    $"Content-Type \"{context.Request.ContentType}\" is not supported; OTLP/HTTP sends application/x-protobuf or application/json").ConfigureAwait(false);
+                return;
+            }
+
+            format = known;
         }
         else if (influxStyle)
         {

@@ -9,7 +9,8 @@ namespace FunctionsObservability.Functions.Http;
 /// <c>{"code","message"}</c> shape for <c>/api/v2/write</c>, so InfluxDB clients understand them.
 /// </summary>
 /// <param name="noContentOnSuccess">Prometheus remote_write: 204 without a body, errors in the product's own shape.</param>
-internal sealed class IngestResponder(HttpContext context, bool influxStyle, int retryAfterSeconds, bool noContentOnSuccess = false)
+/// <param name="otlp">OTLP/HTTP: success in OTLP's answer, errors as a <c>google.rpc.Status</c> for a protobuf request.</param>
+internal sealed class IngestResponder(HttpContext context, bool influxStyle, int retryAfterSeconds, bool noContentOnSuccess = false, OtlpAnswer? otlp = null)
 {
     /// <summary>Freeing disk space takes an operator; a client retrying every second would only add load.</summary>
     private const int StorageFullRetryAfterSeconds = 30;
@@ -22,6 +23,10 @@ internal sealed class IngestResponder(HttpContext context, bool influxStyle, int
         ArgumentNullException.ThrowIfNull(result);
         switch (result.Outcome)
         {
+            case IngestOutcome.Written or IngestOutcome.AlreadyWritten or IngestOutcome.PartiallyWritten or IngestOutcome.Queued when otlp is not null:
+                return otlp.ExportAsync(context.Response, result);
+            case IngestOutcome.Rejected when otlp is not null:
+                return WriteAsync(StatusCodes.Status400BadRequest, result, OtlpAnswer.Rejection(result));
             case IngestOutcome.Written or IngestOutcome.AlreadyWritten when influxStyle || noContentOnSuccess:
                 context.Response.StatusCode = StatusCodes.Status204NoContent;
                 return Task.CompletedTask;
@@ -57,6 +62,12 @@ internal sealed class IngestResponder(HttpContext context, bool influxStyle, int
         if (retryAfter is not null || status is StatusCodes.Status503ServiceUnavailable or StatusCodes.Status429TooManyRequests)
         {
             response.Headers.RetryAfter = (retryAfter ?? retryAfterSeconds).ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (otlp is { Json: false })
+        {
+            await otlp.StatusAsync(response, status, message ?? "").ConfigureAwait(false);
+            return;
         }
 
         response.ContentType = "application/json; charset=utf-8";

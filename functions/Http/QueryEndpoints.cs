@@ -11,14 +11,15 @@ internal static class QueryEndpoints
 {
     private const int StreamFlushEvery = 4096;
 
-    public static Task PointsAsync(HttpContext context) => RunAsync(context, WritePointsAsync);
+    public static Task PointsAsync(HttpContext context) => QueryTiming.MeasureAsync(context, Routes.QueryPoints, c => RunAsync(c, WritePointsAsync));
 
-    public static Task AggregateAsync(HttpContext context) => RunAsync(context, WriteAggregateAsync);
+    public static Task AggregateAsync(HttpContext context) => QueryTiming.MeasureAsync(context, Routes.QueryAggregate, c => RunAsync(c, WriteAggregateAsync));
 
-    public static Task MetricsAsync(HttpContext context) => RunAsync(context, WriteMetricsAsync);
+    public static Task MetricsAsync(HttpContext context) => QueryTiming.MeasureAsync(context, Routes.Metrics, c => RunAsync(c, WriteMetricsAsync));
 
     /// <summary>The metric comes from the route: the router's value standalone, the trigger's binding under the host.</summary>
-    public static Task TagsAsync(HttpContext context, string metric) => RunAsync(context, c => WriteTagsAsync(c, metric));
+    public static Task TagsAsync(HttpContext context, string metric) =>
+        QueryTiming.MeasureAsync(context, Routes.MetricTags, c => RunAsync(c, c2 => WriteTagsAsync(c2, metric)));
 
     internal static async Task RunAsync(HttpContext context, Func<HttpContext, Task> handler)
     {

@@ -25,6 +25,12 @@ internal static class Routes
     public const string PromMetadata = "v1/metadata";
     public const string PromBuildInfo = "v1/status/buildinfo";
 
+    /// <summary>
+    /// OTLP/HTTP metrics. An OTLP exporter appends <c>/v1/metrics</c> to its endpoint, so the standalone
+    /// app also serves <see cref="StandaloneOtlpMetricsPath"/>; under the Functions host the endpoint is <c>https://app/api</c>.
+    /// </summary>
+    public const string OtlpMetrics = "v1/metrics";
+
     public const string QueryPoints = "query/points";
     public const string QueryAggregate = "query/aggregate";
     public const string Metrics = "metrics";
@@ -50,6 +56,16 @@ internal static class Routes
     public const string ArchiveAdmin = "ops/archive";
 
     public const string StandaloneArchiveAdmin = "admin/archive";
+
+    /// <summary>
+    /// The service's own telemetry in Prometheus text format: standalone only, at the root and not under
+    /// the prefix (<see cref="Metrics"/> already lists the stored metrics at <c>/api/metrics</c>). Under the
+    /// Functions host the service's meters go out by push (Azure Monitor, OTLP) instead.
+    /// </summary>
+    public const string Scrape = "/metrics";
+
+    /// <summary>OTLP's default path, outside <c>/api</c>: an exporter whose endpoint is <c>http://host:port</c> posts here.</summary>
+    public static string StandaloneOtlpMetricsPath => "/" + OtlpMetrics;
 
     /// <summary>The path the standalone app maps for a route: <c>/api/&lt;route&gt;</c>.</summary>
     public static string Path(string route) => $"/{Prefix}/{route}";

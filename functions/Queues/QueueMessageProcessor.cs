@@ -23,7 +23,7 @@ internal sealed record QueueOutcome(QueueDisposition Disposition, IReadOnlyList<
 /// Ingests one queue message, for both the Functions host (the <c>IngestQueue</c> function) and the
 /// standalone listener, so the two behave alike. The message id is the dedupe key.
 /// </summary>
-internal sealed partial class QueueMessageProcessor(IngestPipeline pipeline, IngestOptions options, TimeProvider time, ILogger<QueueMessageProcessor> logger)
+internal sealed partial class QueueMessageProcessor(IngestPipeline pipeline, IngestOptions options, TimeProvider time, QueueMetrics metrics, ILogger<QueueMessageProcessor> logger)
 {
     public async Task<QueueOutcome> ProcessAsync(string message, string? id, long dequeueCount, CancellationToken cancellationToken)
     {
@@ -44,16 +44,20 @@ internal sealed partial class QueueMessageProcessor(IngestPipeline pipeline, Ing
         switch (result.Outcome)
         {
             case IngestOutcome.Written:
+                metrics.Handled("committed");
                 return new QueueOutcome(QueueDisposition.Done, [$"message {name}: {result.PointsWritten} points committed"]);
             case IngestOutcome.AlreadyWritten:
+                metrics.Handled("duplicate");
                 return new QueueOutcome(QueueDisposition.Done, [$"message {name}: already committed earlier; not written again"]);
             case IngestOutcome.PartiallyWritten:
+                metrics.Handled("partial");
                 LogPartial(logger, name, result.ErrorCount, result.LinesReceived);
                 return new QueueOutcome(QueueDisposition.Done,
                     [$"message {name}: {result.PointsWritten} points committed, {result.ErrorCount} of {result.LinesReceived} lines rejected", .. result.Errors.Take(10).Select(e => $"line {e.Line}: {e.Message}")]);
             case IngestOutcome.Rejected:
                 return PoisonOutcome(name, dequeueCount, result.Message ?? "rejected", result.Errors.Select(e => (e.Line, e.Message)), message);
             default:
+                metrics.Handled("retry");
                 return new QueueOutcome(QueueDisposition.Retry, [$"message {name} not committed, will be retried: {result.Message}"]);
         }
     }
@@ -62,6 +66,7 @@ internal sealed partial class QueueMessageProcessor(IngestPipeline pipeline, Ing
     public QueueOutcome PoisonOutcome(string id, long dequeueCount, string reason, IEnumerable<(int Line, string Message)> errors, string message)
     {
         LogPoisoned(logger, id, reason);
+        metrics.Handled("poison");
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, JsonOutput.WriterOptions))
         {

@@ -3,6 +3,7 @@ using FunctionsObservability.Functions.Http;
 using FunctionsObservability.Functions.Http.OpenApi;
 using FunctionsObservability.Functions.Standalone.Queues;
 using FunctionsObservability.Functions.Standalone.Security;
+using FunctionsObservability.Functions.Telemetry;
 
 namespace FunctionsObservability.Functions.Standalone;
 
@@ -42,6 +43,7 @@ public static class StandaloneHost
         builder.Services.AddTimerScheduler(builder.Configuration);
         builder.Services.AddFunctionKeysAndRateLimits(builder.Configuration);
         builder.Services.AddApiDocument();
+        builder.Services.AddServiceTelemetry(builder.Configuration, HostingMode.Standalone);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -51,6 +53,7 @@ public static class StandaloneHost
         app.UseApiReference();
         app.MapApiDocument();
         app.MapRoutes();
+        app.MapScrapeEndpoint();
         return app;
     }
 }

@@ -15,6 +15,8 @@ internal static class StandaloneRoutes
         routes.MapPost(Routes.Path(Routes.Ingest), IngestEndpoints.IngestAsync).Describe(Routes.Ingest);
         routes.MapPost(Routes.Path(Routes.InfluxWrite), IngestEndpoints.InfluxWriteAsync).Describe(Routes.InfluxWrite);
         routes.MapPost(Routes.Path(Routes.PrometheusWrite), IngestEndpoints.PrometheusWriteAsync).Describe(Routes.PrometheusWrite);
+        routes.MapPost(Routes.Path(Routes.OtlpMetrics), IngestEndpoints.OtlpMetricsAsync).Describe(Routes.OtlpMetrics);
+        routes.MapPost(Routes.StandaloneOtlpMetricsPath, IngestEndpoints.OtlpMetricsAsync).Describe(Routes.OtlpMetrics);
         routes.MapGet(Routes.Path(Routes.QueryPoints), QueryEndpoints.PointsAsync).Describe(Routes.QueryPoints);
         routes.MapGet(Routes.Path(Routes.QueryAggregate), QueryEndpoints.AggregateAsync).Describe(Routes.QueryAggregate);
         routes.MapGet(Routes.Path(Routes.Metrics), QueryEndpoints.MetricsAsync).Describe(Routes.Metrics);

@@ -28,6 +28,13 @@ internal sealed class IngestFunctions
         return WrittenResponse.Instance;
     }
 
+    [Function("OtlpMetrics")]
+    public async Task<IActionResult> OtlpMetricsAsync([HttpTrigger(AuthorizationLevel.Function, "post", Route = Routes.OtlpMetrics)] HttpRequest request)
+    {
+        await IngestEndpoints.OtlpMetricsAsync(Context(request)).ConfigureAwait(false);
+        return WrittenResponse.Instance;
+    }
+
     private static HttpContext Context(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);

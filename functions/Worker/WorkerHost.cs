@@ -1,4 +1,5 @@
 using FunctionsObservability.Functions.Hosting;
+using FunctionsObservability.Functions.Telemetry;
 using FunctionsObservability.Pipeline.Composition;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Azure.Functions.Worker.Builder;
@@ -19,6 +20,10 @@ internal static class WorkerHost
         builder.UseMiddleware<HttpErrorsMiddleware>();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(60));
         builder.Services.AddAppServices(builder.Configuration);
+
+        // No scrape endpoint here: the platform balances requests over instances, so a scrape would
+        // reach any one of them. The meters go out by push: Azure Monitor, OTLP when configured.
+        builder.Services.AddServiceTelemetry(builder.Configuration, HostingMode.FunctionsWorker);
 
         // The store opens before the worker dials the host (MetricsStoreStartup), when the worker's
         // log has no channel yet: what opening logs (a damaged file, a recovery) goes to the console

@@ -57,6 +57,8 @@ public static class MetricsStoreServices
         services.AddSingleton<LiveTail>();
         services.AddSingleton<PointWriter>();
         services.AddSingleton<RecentRowsCompactor>();
+        services.AddSingleton(sp => new StorageMetrics(
+            sp.GetRequiredService<SeriesCatalog>(), sp.GetRequiredService<PointWriter>(), options.Storage, sp.GetService<IMeterFactory>()));
         AddIngestMesh(services, options);
         AddArchive(services, options);
         services.AddSingleton<QueryExecutor>();
@@ -84,6 +86,8 @@ public static class MetricsStoreServices
             [PayloadFormat.Json] = new JsonPointParser(),
             [PayloadFormat.NdJson] = new NdJsonPointParser(),
             [PayloadFormat.PrometheusRemoteWrite] = new RemoteWriteParser((int)Math.Min(options.Ingest.MaxDecompressedBytes, Array.MaxLength)),
+            [PayloadFormat.OtlpProtobuf] = new OtlpMetricsParser(json: false),
+            [PayloadFormat.OtlpJson] = new OtlpMetricsParser(json: true),
         });
         services.AddSingleton(sp => new IngestPipeline(
             options.Ingest,

@@ -13,4 +13,10 @@ public enum PayloadFormat
 
     /// <summary>Prometheus remote_write 1.0: a snappy block around a protobuf <c>WriteRequest</c>.</summary>
     PrometheusRemoteWrite,
+
+    /// <summary>OTLP/HTTP metrics: a protobuf <c>ExportMetricsServiceRequest</c> (<c>application/x-protobuf</c>).</summary>
+    OtlpProtobuf,
+
+    /// <summary>OTLP/HTTP metrics: an <c>ExportMetricsServiceRequest</c> in OTLP's JSON (<c>application/json</c>).</summary>
+    OtlpJson,
 }

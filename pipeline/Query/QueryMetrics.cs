@@ -15,6 +15,10 @@ public sealed class QueryMetrics : IDisposable
         AnswerCacheHits = _meter.CreateCounter<long>("fo.query.cache.hits", "{query}", "Aggregate queries answered from the answer cache.");
         AnswerCacheMisses = _meter.CreateCounter<long>("fo.query.cache.misses", "{query}", "Aggregate queries the answer cache could not answer, so DuckDB ran them.");
         AnswerCacheEvictions = _meter.CreateCounter<long>("fo.query.cache.evictions", "{answer}", "Cached answers dropped to stay within Query:AnswerCacheBytes.");
+        Duration = _meter.CreateHistogram<double>("fo.query.duration", "s",
+            "Time to answer a query request, by route and outcome (ok, client_error, busy, timeout, error, cancelled).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
+        Active = _meter.CreateUpDownCounter<long>("fo.query.active", "{query}", "Query requests being answered now, by route.");
     }
 
     public Counter<long> AnswerCacheHits { get; }
@@ -22,6 +26,12 @@ public sealed class QueryMetrics : IDisposable
     public Counter<long> AnswerCacheMisses { get; }
 
     public Counter<long> AnswerCacheEvictions { get; }
+
+    /// <summary>Tagged <c>route</c> (the route template, e.g. <c>query/points</c>) and <c>outcome</c>.</summary>
+    public Histogram<double> Duration { get; }
+
+    /// <summary>Tagged <c>route</c>.</summary>
+    public UpDownCounter<long> Active { get; }
 
     /// <summary>Registers the gauge of the answer cache's estimated size, read from the live cache.</summary>
     public void ObserveAnswerCacheSize(Func<long> bytes) =>

@@ -80,7 +80,8 @@ internal static partial class ApiCatalogue
             "A snappy block (not the framed format) around a protobuf WriteRequest, as Prometheus' remote_write sends it "
             + "(Content-Encoding: snappy, Content-Type: application/x-protobuf, X-Prometheus-Remote-Write-Version: 0.1.0). "
             + "A series' __name__ label is the metric and its other labels are tags; each sample is a point. Stale markers are skipped. "
-            + "Each time series is one unit: error messages number them from 1 in request order. Key: an ingest key.",
+            + "Each time series is one unit: error messages number them from 1 in request order. "
+            + "Key: an ingest key; also as Authorization: Bearer <key> (remote_write's authorization setting).",
             RouteAccess.Ingest,
             [
                 new("Content-Encoding", ParameterLocation.Header, "snappy: the format's own block compression, decoded under Ingest:MaxDecompressedBytes.", ApiType.Text),

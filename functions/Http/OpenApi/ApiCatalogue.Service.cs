@@ -3,7 +3,7 @@ using Microsoft.OpenApi;
 
 namespace FunctionsObservability.Functions.Http.OpenApi;
 
-/// <summary>Health (<see cref="HealthEndpoints"/>), archive admin (<see cref="AdminArchiveEndpoints"/>) and the explorer page.</summary>
+/// <summary>Health (<see cref="HealthEndpoints"/>), archive admin (<see cref="AdminArchiveEndpoints"/>), the explorer page and the scrape endpoint.</summary>
 internal static partial class ApiCatalogue
 {
     private static ApiRoute Health() => new(Routes.Health, "Health",
@@ -63,6 +63,19 @@ internal static partial class ApiCatalogue
             + "Not an API: the page holds no data. No key.",
             RouteAccess.Public, [],
             new ApiResponse(200, "The page.", [new("text/html", null)])),
+    ]);
+
+    /// <summary>Served by OpenTelemetry's Prometheus exporter (Telemetry/TelemetryServices), standalone only.</summary>
+    private static ApiRoute Scrape() => new(Routes.Scrape, "Telemetry",
+    [
+        Get("scrapeTelemetry", "The service's own metrics, in Prometheus text format",
+            "The service's meters (ingest, queries, storage, queues, rate limits, live tail, archive) with ASP.NET Core's, Kestrel's and the runtime's, "
+            + "for a Prometheus scrape job. Not the stored metrics: those are at /api/metrics. Standalone only; not rate limited. "
+            + "Key: a metrics key (Auth:MetricsKeys) or an admin key, as Authorization: Bearer <key> (Prometheus's authorization setting), x-functions-key or ?code=. "
+            + "With no key configured it is open, like every route.",
+            RouteAccess.Telemetry, [],
+            new ApiResponse(200, "The metrics.", [new("text/plain", null), new("application/openmetrics-text", null)]),
+            Unauthorized()),
     ]);
 
     private static ApiRoute ExplorerAsset() => new(Routes.ExplorerAsset, "Explorer",

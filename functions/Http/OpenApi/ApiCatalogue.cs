@@ -15,12 +15,13 @@ internal static partial class ApiCatalogue
 
     private static readonly Dictionary<string, ApiRoute> ByRoute = new ApiRoute[]
     {
-        Ingest(), InfluxWrite(), PrometheusWrite(),
+        Ingest(), InfluxWrite(), PrometheusWrite(), OtlpMetrics(),
         QueryPoints(), QueryAggregate(), Metrics(), MetricTags(), Tail(),
         PromQuery(), PromQueryRange(), PromSeries(), PromLabels(), PromLabelValues(), PromMetadata(), PromBuildInfo(),
         Health(), HealthReady(),
         Archive(Routes.ArchiveAdmin, "Ops"), Archive(Routes.StandaloneArchiveAdmin, "Admin"),
         Explorer(), ExplorerAsset(),
+        Scrape(),
     }.ToDictionary(r => r.Route, StringComparer.Ordinal);
 
     public static IReadOnlyCollection<ApiRoute> All => ByRoute.Values;

@@ -26,6 +26,7 @@ internal static class ApiDocument
         ("Health", "Liveness and readiness, without a key."),
         ("Archive", "Archive to Parquet now, and the archive manifest. /api/ops/archive is the spelling the Functions host serves."),
         ("Explorer", "The explorer page and its assets: a user interface, not an API."),
+        ("Telemetry", "The service's own metrics for Prometheus (standalone only)."),
     ];
 
     public static IServiceCollection AddApiDocument(this IServiceCollection services) =>

@@ -36,7 +36,8 @@ internal static class ApiOperationWriter
     private static string OperationId(ApiRoute route, ApiOperation operation, string? relativePath)
     {
         var path = (relativePath ?? "").Trim('/');
-        if (string.Equals(path, Routes.Path(route.Route).Trim('/'), StringComparison.OrdinalIgnoreCase))
+        var own = route.Route.StartsWith('/') ? route.Route : Routes.Path(route.Route);
+        if (string.Equals(path, own.Trim('/'), StringComparison.OrdinalIgnoreCase))
         {
             return operation.OperationId;
         }

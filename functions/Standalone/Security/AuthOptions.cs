@@ -22,7 +22,10 @@ internal sealed class AuthOptions
     /// <summary>Keys accepted on every keyed route, and the only ones for <c>/api/admin/*</c>.</summary>
     public IReadOnlyList<string> AdminKeys { get; init; } = [];
 
-    public bool HasAnyKey => IngestKeys.Count > 0 || QueryKeys.Count > 0 || AdminKeys.Count > 0;
+    /// <summary>Keys for the Prometheus scrape endpoint <c>GET /metrics</c> only, sent as <c>Authorization: Bearer &lt;key&gt;</c>.</summary>
+    public IReadOnlyList<string> MetricsKeys { get; init; } = [];
+
+    public bool HasAnyKey => IngestKeys.Count > 0 || QueryKeys.Count > 0 || AdminKeys.Count > 0 || MetricsKeys.Count > 0;
 
     public static AuthOptions FromConfiguration(IConfiguration configuration)
     {
@@ -33,6 +36,7 @@ internal sealed class AuthOptions
             IngestKeys = ReadKeys(section.GetSection(nameof(IngestKeys))),
             QueryKeys = ReadKeys(section.GetSection(nameof(QueryKeys))),
             AdminKeys = ReadKeys(section.GetSection(nameof(AdminKeys))),
+            MetricsKeys = ReadKeys(section.GetSection(nameof(MetricsKeys))),
         };
     }
 
@@ -41,6 +45,7 @@ internal sealed class AuthOptions
         Check(IngestKeys, nameof(IngestKeys));
         Check(QueryKeys, nameof(QueryKeys));
         Check(AdminKeys, nameof(AdminKeys));
+        Check(MetricsKeys, nameof(MetricsKeys));
     }
 
     /// <summary>The section's own value and each child's, split on commas, trimmed, without blanks or repeats.</summary>

@@ -12,12 +12,16 @@ internal sealed record CallerFeature(RouteAccess Access, string Identity, bool I
 /// <summary>
 /// authLevel "function" as Azure Functions has it: the key comes in <c>x-functions-key</c>, or in
 /// <c>?code=</c>; <c>/api/v2/write</c> also takes <c>Authorization: Token &lt;key&gt;</c>. A missing
-/// or wrong key gets 401 with a body that says nothing more. Public routes pass untouched.
+/// or wrong key gets 401 with a body that says nothing more. Public routes pass untouched. Prometheus's
+/// two routes, the scrape endpoint <c>/metrics</c> and remote_write's <c>/api/v1/write</c>, also take
+/// <c>Authorization: Bearer &lt;key&gt;</c>: that is what its <c>authorization</c> setting sends.
 /// </summary>
-internal sealed partial class FunctionKeyMiddleware(RequestDelegate next, FunctionKeys keys, ILogger<FunctionKeyMiddleware> logger)
+internal sealed partial class FunctionKeyMiddleware(RequestDelegate next, FunctionKeys keys, SecurityMetrics metrics, ILogger<FunctionKeyMiddleware> logger)
 {
     public const string KeyHeader = "x-functions-key";
     public const string KeyQueryParameter = "code";
+
+    private static readonly PathString PrometheusWrite = Routes.Path(Routes.PrometheusWrite);
 
     public Task InvokeAsync(HttpContext context)
     {
@@ -31,8 +35,9 @@ internal sealed partial class FunctionKeyMiddleware(RequestDelegate next, Functi
         string identity;
         if (keys.Enforced)
         {
-            if (!keys.TryAuthorize(PresentedKey(context.Request, influx), access, out var matched))
+            if (!keys.TryAuthorize(PresentedKey(context.Request, AuthorizationScheme(context, access, influx)), access, out var matched))
             {
+                metrics.Unauthorized(access);
                 LogUnauthorized(logger, context.Request.Method, context.Request.Path);
                 return UnauthorizedAsync(context.Response, influx);
             }
@@ -48,8 +53,13 @@ internal sealed partial class FunctionKeyMiddleware(RequestDelegate next, Functi
         return next(context);
     }
 
-    /// <summary>The first key given, in this order: header, <c>Authorization: Token</c> (Influx routes), <c>?code=</c>.</summary>
-    private static string? PresentedKey(HttpRequest request, bool influx)
+    private static string? AuthorizationScheme(HttpContext context, RouteAccess access, bool influx) =>
+        influx ? "Token"
+        : access == RouteAccess.Telemetry || context.Request.Path.StartsWithSegments(PrometheusWrite) ? "Bearer"
+        : null;
+
+    /// <summary>The first key given, in this order: header, <c>Authorization: Token</c> (Influx routes) or <c>Bearer</c> (Prometheus's routes), <c>?code=</c>.</summary>
+    private static string? PresentedKey(HttpRequest request, string? authorizationScheme)
     {
         var header = request.Headers[KeyHeader].ToString();
         if (header.Length > 0)
@@ -57,9 +67,9 @@ internal sealed partial class FunctionKeyMiddleware(RequestDelegate next, Functi
             return header;
         }
 
-        if (influx
+        if (authorizationScheme is not null
             && AuthenticationHeaderValue.TryParse(request.Headers.Authorization.ToString(), out var authorization)
-            && string.Equals(authorization.Scheme, "Token", StringComparison.OrdinalIgnoreCase)
+            && string.Equals(authorization.Scheme, authorizationScheme, StringComparison.OrdinalIgnoreCase)
             && !string.IsNullOrEmpty(authorization.Parameter))
         {
             return authorization.Parameter;

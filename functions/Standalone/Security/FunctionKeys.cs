@@ -22,6 +22,7 @@ internal sealed class FunctionKeys
             .. Entries(options.AdminKeys, RouteAccess.Admin, nameof(AuthOptions.AdminKeys)),
             .. Entries(options.IngestKeys, RouteAccess.Ingest, nameof(AuthOptions.IngestKeys)),
             .. Entries(options.QueryKeys, RouteAccess.Query, nameof(AuthOptions.QueryKeys)),
+            .. Entries(options.MetricsKeys, RouteAccess.Telemetry, nameof(AuthOptions.MetricsKeys)),
         ];
     }
 

@@ -8,7 +8,7 @@ namespace FunctionsObservability.Functions.Standalone.Security;
 /// <summary>
 /// ASP.NET Core's rate limiter with one token bucket per caller and route class: the partition is
 /// the key's configuration entry (never the key), or the client IP when no key is configured.
-/// Public routes (health, routes outside <c>/api</c>) are not limited. No queue: a refused request
+/// Public routes (health, routes outside <c>/api</c>) and the scrape endpoint <c>/metrics</c> are not limited. No queue: a refused request
 /// gets 429 at once, with <c>Retry-After</c>.
 /// </summary>
 internal static partial class RateLimits
@@ -66,6 +66,7 @@ internal static partial class RateLimits
         }
 
         var caller = context.Features.Get<CallerFeature>();
+        context.RequestServices.GetService<SecurityMetrics>()?.RateLimited(caller?.Access);
         LogThrottled(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("FunctionsObservability.Security"),
             context.Request.Method, context.Request.Path, caller?.Identity ?? "?", seconds);
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);

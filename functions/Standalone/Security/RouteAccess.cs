@@ -2,14 +2,17 @@ using FunctionsObservability.Functions.Http;
 
 namespace FunctionsObservability.Functions.Standalone.Security;
 
-/// <summary>What a route needs: nothing, an ingest key, a query key, or an admin key.</summary>
+/// <summary>What a route needs: nothing, an ingest key, a query key, an admin key, or a metrics key (the scrape endpoint).</summary>
 internal enum RouteAccess
 {
-    /// <summary>Health, the explorer's page and assets, and every route outside <c>/api</c>.</summary>
+    /// <summary>Health, the explorer's page and assets, and every route outside <c>/api</c> but OTLP's <c>/v1/metrics</c>.</summary>
     Public,
     Ingest,
     Query,
     Admin,
+
+    /// <summary>The Prometheus scrape endpoint <c>/metrics</c>: a metrics key or an admin key.</summary>
+    Telemetry,
 }
 
 /// <summary>Sorts requests into <see cref="RouteAccess"/>. Unknown routes under <c>/api</c> need an admin key.</summary>
@@ -17,8 +20,12 @@ internal static class RouteAccessRules
 {
     private static readonly PathString Api = "/" + Routes.Prefix;
     private static readonly PathString Health = Routes.Path(Routes.Health);
+    private static readonly PathString Scrape = Routes.Scrape;
     private static readonly PathString InfluxWrite = Routes.Path(Routes.InfluxWrite);
-    private static readonly PathString[] IngestRoutes = [Routes.Path(Routes.Ingest), InfluxWrite, Routes.Path(Routes.PrometheusWrite)];
+    private static readonly PathString[] IngestRoutes = [Routes.Path(Routes.Ingest), InfluxWrite, Routes.Path(Routes.PrometheusWrite), Routes.Path(Routes.OtlpMetrics)];
+
+    /// <summary>OTLP's default path is outside <c>/api</c> but writes like the other ingest routes.</summary>
+    private static readonly PathString OtlpMetrics = Routes.StandaloneOtlpMetricsPath;
 
     /// <summary>The metrics route is also the prefix of the metric tags route; the live tail reads like a query.</summary>
     private static readonly PathString[] QueryRoutes =
@@ -52,6 +59,16 @@ internal static class RouteAccessRules
     public static RouteAccess Classify(PathString path)
     {
         // PathString comparisons ignore case, as routing does.
+        if (path.StartsWithSegments(Scrape))
+        {
+            return RouteAccess.Telemetry;
+        }
+
+        if (path.StartsWithSegments(OtlpMetrics))
+        {
+            return RouteAccess.Ingest;
+        }
+
         if (!path.StartsWithSegments(Api) || path.StartsWithSegments(Health) || path.StartsWithSegments(Explorer))
         {
             return RouteAccess.Public;

@@ -15,6 +15,7 @@ internal static partial class SecurityServices
         services.AddSingleton(auth);
         services.AddSingleton(limits);
         services.AddSingleton(new FunctionKeys(auth));
+        services.AddSingleton(sp => new SecurityMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddRateLimiter(limiter => RateLimits.Configure(limiter, limits));
         return services;
     }
@@ -28,7 +29,7 @@ internal static partial class SecurityServices
         var auth = services.GetRequiredService<AuthOptions>();
         if (auth.HasAnyKey)
         {
-            LogKeysEnforced(logger, auth.IngestKeys.Count, auth.QueryKeys.Count, auth.AdminKeys.Count);
+            LogKeysEnforced(logger, auth.IngestKeys.Count, auth.QueryKeys.Count, auth.AdminKeys.Count, auth.MetricsKeys.Count);
         }
         else
         {
@@ -46,7 +47,7 @@ internal static partial class SecurityServices
     }
 
     [LoggerMessage(EventId = LogEvents.NoFunctionKeyConfigured, Level = LogLevel.Warning,
-        Message = "No function key is configured (Auth:IngestKeys, Auth:QueryKeys, Auth:AdminKeys): every route is open, so the service listens on loopback only")]
+        Message = "No function key is configured (Auth:IngestKeys, Auth:QueryKeys, Auth:AdminKeys, Auth:MetricsKeys): every route is open, so the service listens on loopback only")]
     private static partial void LogOpen(ILogger logger);
 
     [LoggerMessage(EventId = LogEvents.ListenUrlsRestrictedToLoopback, Level = LogLevel.Warning,
@@ -54,6 +55,6 @@ internal static partial class SecurityServices
     private static partial void LogRewritten(ILogger logger, string configured, string loopback);
 
     [LoggerMessage(EventId = LogEvents.FunctionKeysEnforced, Level = LogLevel.Information,
-        Message = "Function keys enforced: {Ingest} ingest, {Query} query and {Admin} admin keys")]
-    private static partial void LogKeysEnforced(ILogger logger, int ingest, int query, int admin);
+        Message = "Function keys enforced: {Ingest} ingest, {Query} query, {Admin} admin and {Metrics} metrics keys")]
+    private static partial void LogKeysEnforced(ILogger logger, int ingest, int query, int admin, int metrics);
 }

@@ -127,6 +127,9 @@ public sealed class SecurityOptionsTests
         Assert.Equal(RouteAccess.Public, RouteAccessRules.Classify("/apix/ingest"));
         Assert.Equal(RouteAccess.Ingest, RouteAccessRules.Classify("/api/ingest"));
         Assert.Equal(RouteAccess.Ingest, RouteAccessRules.Classify("/API/V2/Write"));
+        Assert.Equal(RouteAccess.Ingest, RouteAccessRules.Classify("/v1/metrics"));
+        Assert.Equal(RouteAccess.Ingest, RouteAccessRules.Classify("/api/v1/metrics"));
+        Assert.Equal(RouteAccess.Public, RouteAccessRules.Classify("/v1/metricsx"));
         Assert.Equal(RouteAccess.Query, RouteAccessRules.Classify("/api/query/points"));
         Assert.Equal(RouteAccess.Query, RouteAccessRules.Classify("/api/metrics"));
         Assert.Equal(RouteAccess.Query, RouteAccessRules.Classify("/api/metrics/cpu/tags"));

@@ -48,14 +48,15 @@ public sealed partial class WorkerHarness : IAsyncDisposable
 
     /// <summary>
     /// Starts the fake host and the worker and completes the handshake.
-    /// <paramref name="prepareDataDirectory"/> runs before the worker starts, e.g. to create its database.
+    /// <paramref name="prepareDataDirectory"/> runs before the worker starts, e.g. to create its database;
+    /// <paramref name="appSettings"/> are more app settings (environment variables of the worker).
     /// </summary>
-    public static async Task<WorkerHarness> StartAsync(Action<string>? prepareDataDirectory, CancellationToken cancellationToken)
+    public static async Task<WorkerHarness> StartAsync(Action<string>? prepareDataDirectory, CancellationToken cancellationToken, IDictionary<string, string>? appSettings = null)
     {
         var harness = new WorkerHarness();
         try
         {
-            await harness.StartCoreAsync(prepareDataDirectory, cancellationToken);
+            await harness.StartCoreAsync(prepareDataDirectory, appSettings, cancellationToken);
             return harness;
         }
         catch
@@ -136,7 +137,7 @@ public sealed partial class WorkerHarness : IAsyncDisposable
         return message;
     }
 
-    private async Task StartCoreAsync(Action<string>? prepareDataDirectory, CancellationToken cancellationToken)
+    private async Task StartCoreAsync(Action<string>? prepareDataDirectory, IDictionary<string, string>? appSettings, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(DataDirectory);
         var workingDirectory = Path.Combine(_directory.Path, "work");
@@ -144,13 +145,19 @@ public sealed partial class WorkerHarness : IAsyncDisposable
         prepareDataDirectory?.Invoke(DataDirectory);
 
         _host = await FakeFunctionsHost.StartAsync(Log, cancellationToken);
-        _process = WorkerProcess.Start(_host.Address, workingDirectory, new Dictionary<string, string>
+        var settings = new Dictionary<string, string>
         {
             ["Storage__DataDirectory"] = DataDirectory,
             ["ArchiveSchedule"] = "0 */5 * * * *",
             ["RetentionSchedule"] = "0 17 * * * *",
             ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
-        }, Log);
+        };
+        foreach (var (name, value) in appSettings ?? new Dictionary<string, string>())
+        {
+            settings[name] = value;
+        }
+
+        _process = WorkerProcess.Start(_host.Address, workingDirectory, settings, Log);
 
         var connection = await UntilExitAsync(_host.Connected, "the worker did not open its gRPC stream to the host", cancellationToken);
         _connection = connection;

@@ -11,6 +11,7 @@ public sealed class WorkerMetadataTests(WorkerFixture fixture)
         ("Ingest", "ingest", ["post"], "function"),
         ("InfluxWrite", "v2/write", ["post"], "function"),
         ("PrometheusWrite", "v1/write", ["post"], "function"),
+        ("OtlpMetrics", "v1/metrics", ["post"], "function"),
         ("QueryPoints", "query/points", ["get"], "function"),
         ("QueryAggregate", "query/aggregate", ["get"], "function"),
         ("Metrics", "metrics", ["get"], "function"),
