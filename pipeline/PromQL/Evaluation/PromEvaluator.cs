@@ -36,6 +36,7 @@ internal sealed class PromEvaluator(EvalContext context)
         var result = new List<StepSeries>(series.Count);
         foreach (var source in series)
         {
+            context.CancellationToken.ThrowIfCancellationRequested();
             var ts = source.TimestampsMs;
             var values = source.Values;
             StepSeries? output = null;
