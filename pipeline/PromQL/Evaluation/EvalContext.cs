@@ -51,7 +51,8 @@ internal sealed class EvalContext
                 $"query would hold more than {_maxPoints} result points in memory ({_maxPointsName}); shorten the range, raise the step or narrow the selector");
         }
 
-        return new StepSeries(labels, new double[Steps], new bool[Steps]);
+        // Values are read only where Present is set, so they need no zeroing; Present does.
+        return new StepSeries(labels, GC.AllocateUninitializedArray<double>(Steps), new bool[Steps]);
     }
 
     public ScalarSteps NewScalar(double value)

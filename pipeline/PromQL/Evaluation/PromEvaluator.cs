@@ -95,8 +95,11 @@ internal sealed class PromEvaluator(EvalContext context)
             var output = context.NewSeries(s.Labels.WithoutName());
             for (var i = 0; i < s.Values.Length; i++)
             {
-                output.Present[i] = s.Present[i];
-                output.Values[i] = -s.Values[i];
+                if (s.Present[i])
+                {
+                    output.Present[i] = true;
+                    output.Values[i] = -s.Values[i];
+                }
             }
 
             negated.Add(output);
