@@ -1,8 +1,8 @@
 namespace FunctionsObservability.Pipeline.PromQL;
 
 /// <summary>
-/// The evaluation of one query: its steps, the samples each selector loaded, its limits and its
-/// cancellation. An instant query is a range query with one step.
+/// The evaluation of one query: its steps, the samples each selector loaded, its cap on result
+/// points and its cancellation. An instant query is a range query with one step.
 /// </summary>
 internal sealed class EvalContext
 {
@@ -10,7 +10,7 @@ internal sealed class EvalContext
     private readonly string _maxPointsName;
     private long _points;
 
-    public EvalContext(long startMs, long stepMs, int steps, PromEngineOptions options, PromQueryBudget budget,
+    public EvalContext(long startMs, long stepMs, int steps, PromEngineOptions options,
         Dictionary<VectorSelector, IReadOnlyList<PromSeries>> selected, CancellationToken cancellationToken)
     {
         StartMs = startMs;
@@ -19,7 +19,6 @@ internal sealed class EvalContext
         LookbackMs = (long)options.LookbackDelta.TotalMilliseconds;
         _maxPoints = options.MaxResultPoints;
         _maxPointsName = options.MaxResultPointsName;
-        Budget = budget;
         Selected = selected;
         CancellationToken = cancellationToken;
     }
@@ -31,8 +30,6 @@ internal sealed class EvalContext
     public int Steps { get; }
 
     public long LookbackMs { get; }
-
-    public PromQueryBudget Budget { get; }
 
     public Dictionary<VectorSelector, IReadOnlyList<PromSeries>> Selected { get; }
 
