@@ -1,15 +1,16 @@
 namespace FunctionsObservability.Pipeline.PromQL;
 
 /// <summary>
-/// The evaluation of one query: its steps, the samples each selector loaded, its limits and its
-/// cancellation. An instant query is a range query with one step.
+/// The evaluation of one query: its steps, the samples each selector loaded, its cap on result
+/// points and its cancellation. An instant query is a range query with one step.
 /// </summary>
 internal sealed class EvalContext
 {
     private readonly long _maxPoints;
+    private readonly string _maxPointsName;
     private long _points;
 
-    public EvalContext(long startMs, long stepMs, int steps, PromEngineOptions options, PromQueryBudget budget,
+    public EvalContext(long startMs, long stepMs, int steps, PromEngineOptions options,
         Dictionary<VectorSelector, IReadOnlyList<PromSeries>> selected, CancellationToken cancellationToken)
     {
         StartMs = startMs;
@@ -17,7 +18,7 @@ internal sealed class EvalContext
         Steps = steps;
         LookbackMs = (long)options.LookbackDelta.TotalMilliseconds;
         _maxPoints = options.MaxResultPoints;
-        Budget = budget;
+        _maxPointsName = options.MaxResultPointsName;
         Selected = selected;
         CancellationToken = cancellationToken;
     }
@@ -29,8 +30,6 @@ internal sealed class EvalContext
     public int Steps { get; }
 
     public long LookbackMs { get; }
-
-    public PromQueryBudget Budget { get; }
 
     public Dictionary<VectorSelector, IReadOnlyList<PromSeries>> Selected { get; }
 
@@ -46,10 +45,11 @@ internal sealed class EvalContext
         if (_points > _maxPoints)
         {
             throw new PromQueryException(PromErrorType.Execution,
-                $"query would hold more than {_maxPoints} result points in memory (PromQL:MaxResultPoints); shorten the range, raise the step or narrow the selector");
+                $"query would hold more than {_maxPoints} result points in memory ({_maxPointsName}); shorten the range, raise the step or narrow the selector");
         }
 
-        return new StepSeries(labels, new double[Steps], new bool[Steps]);
+        // Values are read only where Present is set, so they need no zeroing; Present does.
+        return new StepSeries(labels, GC.AllocateUninitializedArray<double>(Steps), new bool[Steps]);
     }
 
     public ScalarSteps NewScalar(double value)

@@ -79,7 +79,7 @@ public sealed class PromEngine
         CollectSelectors(expr, lookbackMs, selectors);
         var endMs = startMs + ((steps - 1) * stepMs);
         var selected = await SelectAsync(selectors, startMs, endMs, budget, cancellationToken);
-        var context = new EvalContext(startMs, stepMs, steps, _options, budget, selected, cancellationToken);
+        var context = new EvalContext(startMs, stepMs, steps, _options, selected, cancellationToken);
         return new PromEvaluator(context).Evaluate(expr);
     }
 

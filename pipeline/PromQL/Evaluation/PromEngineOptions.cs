@@ -23,6 +23,7 @@ public sealed class PromEngineOptions
     private long _maxSamples = DefaultMaxSamples;
     private long _maxResultPoints = DefaultMaxResultPoints;
     private int _maxSteps = DefaultMaxSteps;
+    private string _maxResultPointsName = "PromQL:MaxResultPoints";
 
     /// <summary>How far back an instant vector selector looks for a series' latest sample (inclusive).</summary>
     public TimeSpan LookbackDelta
@@ -75,6 +76,17 @@ public sealed class PromEngineOptions
         }
     }
 
+    /// <summary>The setting that <see cref="MaxResultPoints"/> comes from, named in the error when it is exceeded.</summary>
+    public string MaxResultPointsName
+    {
+        get => _maxResultPointsName;
+        set
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(value);
+            _maxResultPointsName = value;
+        }
+    }
+
     internal PromEngineOptions Copy() => new()
     {
         LookbackDelta = LookbackDelta,
@@ -82,5 +94,6 @@ public sealed class PromEngineOptions
         MaxSamples = MaxSamples,
         MaxResultPoints = MaxResultPoints,
         MaxSteps = MaxSteps,
+        MaxResultPointsName = MaxResultPointsName,
     };
 }

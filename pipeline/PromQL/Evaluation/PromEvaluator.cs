@@ -36,6 +36,7 @@ internal sealed class PromEvaluator(EvalContext context)
         var result = new List<StepSeries>(series.Count);
         foreach (var source in series)
         {
+            context.CancellationToken.ThrowIfCancellationRequested();
             var ts = source.TimestampsMs;
             var values = source.Values;
             StepSeries? output = null;
@@ -94,8 +95,11 @@ internal sealed class PromEvaluator(EvalContext context)
             var output = context.NewSeries(s.Labels.WithoutName());
             for (var i = 0; i < s.Values.Length; i++)
             {
-                output.Present[i] = s.Present[i];
-                output.Values[i] = -s.Values[i];
+                if (s.Present[i])
+                {
+                    output.Present[i] = true;
+                    output.Values[i] = -s.Values[i];
+                }
             }
 
             negated.Add(output);

@@ -15,6 +15,7 @@ internal static class PromRangeFunctions
         double[]? scratch = null;
         foreach (var source in context.Selected[selector])
         {
+            context.CancellationToken.ThrowIfCancellationRequested();
             var ts = source.TimestampsMs;
             var values = source.Values;
             var resets = isCounter ? FindResets(values, source.Count) : [];

@@ -2,7 +2,8 @@ namespace FunctionsObservability.Pipeline.PromQL;
 
 /// <summary>
 /// One series of an instant vector evaluated at every step of a query: a value and whether the
-/// series has a sample at each step. Arrays are indexed by step.
+/// series has a sample at each step. Arrays are indexed by step; a value where the series has no
+/// sample is undefined and never read.
 /// </summary>
 internal sealed class StepSeries(PromLabels labels, double[] values, bool[] present)
 {

@@ -274,8 +274,6 @@ internal sealed partial class PromExprParser(List<PromToken> tokens)
 
     internal PromToken Peek() => Current;
 
-    internal PromExpr ParseFullExpression() => ParseExpr(0);
-
     internal static PromSyntaxException Unexpected(PromToken token) => PromParser.Error(token.Position, $"unexpected {token.Describe()}");
 
     internal static string TypeName(PromValueType type) => type switch

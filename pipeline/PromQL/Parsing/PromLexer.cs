@@ -6,38 +6,6 @@ namespace FunctionsObservability.Pipeline.PromQL;
 /// </summary>
 internal sealed class PromLexer
 {
-    private static readonly Dictionary<string, PromTokenKind> Keywords = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["and"] = PromTokenKind.And,
-        ["or"] = PromTokenKind.Or,
-        ["unless"] = PromTokenKind.Unless,
-        ["atan2"] = PromTokenKind.Atan2,
-        ["by"] = PromTokenKind.By,
-        ["without"] = PromTokenKind.Without,
-        ["on"] = PromTokenKind.On,
-        ["ignoring"] = PromTokenKind.Ignoring,
-        ["group_left"] = PromTokenKind.GroupLeft,
-        ["group_right"] = PromTokenKind.GroupRight,
-        ["bool"] = PromTokenKind.Bool,
-        ["offset"] = PromTokenKind.Offset,
-        ["start"] = PromTokenKind.Start,
-        ["end"] = PromTokenKind.End,
-        ["inf"] = PromTokenKind.Number,
-        ["nan"] = PromTokenKind.Number,
-        ["sum"] = PromTokenKind.Aggregator,
-        ["avg"] = PromTokenKind.Aggregator,
-        ["count"] = PromTokenKind.Aggregator,
-        ["min"] = PromTokenKind.Aggregator,
-        ["max"] = PromTokenKind.Aggregator,
-        ["group"] = PromTokenKind.Aggregator,
-        ["stddev"] = PromTokenKind.Aggregator,
-        ["stdvar"] = PromTokenKind.Aggregator,
-        ["topk"] = PromTokenKind.Aggregator,
-        ["bottomk"] = PromTokenKind.Aggregator,
-        ["count_values"] = PromTokenKind.Aggregator,
-        ["quantile"] = PromTokenKind.Aggregator,
-    };
-
     private readonly string _query;
     private readonly List<PromToken> _tokens = [];
     private int _pos;
@@ -175,7 +143,7 @@ internal sealed class PromLexer
         {
             _tokens.Add(new PromToken(PromTokenKind.Identifier, word, start));
         }
-        else if (Keywords.TryGetValue(word, out var kind))
+        else if (PromKeywords.Table.TryGetValue(word, out var kind))
         {
             _tokens.Add(new PromToken(kind, word, start));
         }

@@ -47,8 +47,6 @@ internal enum PromTokenKind
     GroupRight,
     Bool,
     Offset,
-    Start,
-    End,
 }
 
 /// <summary>One lexed token: its kind, its text in the query and where it starts (a character offset).</summary>

@@ -157,11 +157,11 @@ public sealed class PromEngineTests
     public async Task ResultPoints_PastTheCap_AreAnExecutionError()
     {
         var source = new InMemorySeriesSource().Add("c", [], Every15s(100, i => i));
-        var engine = Engine(source, new PromEngineOptions { MaxResultPoints = 1_000 });
+        var engine = Engine(source, new PromEngineOptions { MaxResultPoints = 1_000, MaxResultPointsName = "PromQL:MaxSamples" });
 
         var error = await Assert.ThrowsAsync<PromQueryException>(() => engine.RangeAsync("c", T0, T0 + (30 * Minute), 1_000, CancellationToken.None));
         Assert.Equal(PromErrorType.Execution, error.ErrorType);
-        Assert.Contains("MaxResultPoints", error.Message, StringComparison.Ordinal);
+        Assert.Contains("more than 1000 result points in memory (PromQL:MaxSamples)", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
