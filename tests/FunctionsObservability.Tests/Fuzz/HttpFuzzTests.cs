@@ -43,14 +43,14 @@ public sealed class HttpFuzzTests(ITestOutputHelper output)
 
         var random = new Random(Seed);
         var cases = new List<FuzzCase>();
-        cases.AddRange(new IngestFuzzGenerator(random, nowMillis).Generate(lineProtocol: 800, json: 650, ndJson: 500, influx: 500));
+        cases.AddRange(new IngestFuzzGenerator(random, nowMillis).Generate(lineProtocol: 700, json: 650, ndJson: 500, influx: 450));
         cases.AddRange(IngestSpecialCases.Generate(nowMillis));
         cases.AddRange(new RemoteWriteFuzzGenerator(random, nowMillis).Generate(mutated: 400, acknowledged: 80));
         cases.AddRange(new OtlpFuzzGenerator(random, nowMillis).Generate(mutated: 400, acknowledged: 80));
         cases.AddRange(new QueryFuzzGenerator(random, nowMillis, cursor).Generate(points: 650, aggregate: 650, metrics: 150, tags: 300, archive: 200, health: 100));
         var prom = new PromQueryFuzzGenerator(random, nowMillis);
-        cases.AddRange(prom.Generate(query: 450, range: 450, series: 180, labels: 100, labelValues: 120, metadata: 60, buildInfo: 30));
-        cases.AddRange(new RouteFuzzGenerator(random).Generate(mutated: 700));
+        cases.AddRange(prom.Generate(query: 350, range: 350, series: 100, labels: 60, labelValues: 80, metadata: 40, buildInfo: 20));
+        cases.AddRange(new RouteFuzzGenerator(random).Generate(mutated: 600));
 
         // The slow hostile queries spread over the run, not queued at its end behind the PromQL slots.
         var hostile = prom.Hostile().ToList();
