@@ -154,7 +154,7 @@ public sealed class PointValidator
     {
         foreach (var (factor, name) in new[] { (1_000L, "1,000"), (1_000_000L, "1,000,000"), (1_000_000_000L, "1,000,000,000") })
         {
-            if (micros < oldest && micros != 0 && Math.Abs(micros) <= long.MaxValue / factor && micros * factor is var larger && larger >= oldest && larger <= newest)
+            if (micros < oldest && micros != 0 && micros != long.MinValue && Math.Abs(micros) <= long.MaxValue / factor && micros * factor is var larger && larger >= oldest && larger <= newest)
             {
                 return $"; it would be on {Day(larger)} if it were {name} times larger: check its unit ({UnitAdvice})";
             }

@@ -50,9 +50,26 @@ public sealed class LabelMatcher
     {
         MatchType.Equal => string.Equals(value, Value, StringComparison.Ordinal),
         MatchType.NotEqual => !string.Equals(value, Value, StringComparison.Ordinal),
-        MatchType.Regex => _regex!.IsMatch(value),
-        _ => !_regex!.IsMatch(value),
+        MatchType.Regex => RegexMatches(value),
+        _ => !RegexMatches(value),
     };
+
+    /// <summary>
+    /// .NET's backtracking engine, unlike Prometheus's RE2, can take exponential time on patterns
+    /// such as <c>(a+)+$</c>; each match is cut off after a second and the query fails with execution.
+    /// </summary>
+    private bool RegexMatches(string value)
+    {
+        try
+        {
+            return _regex!.IsMatch(value);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            throw new PromQueryException(PromErrorType.Execution,
+                $"matching the regular expression \"{Value}\" of label {Name} took longer than {RegexTimeout.TotalSeconds:0} s; simplify it");
+        }
+    }
 
     /// <summary>Whether the matcher accepts the empty string, i.e. series that lack the label.</summary>
     public bool MatchesEmpty => Matches(string.Empty);

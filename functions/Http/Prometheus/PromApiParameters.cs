@@ -34,8 +34,9 @@ internal sealed class PromApiParameters
             {
                 form = await request.ReadFormAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (InvalidDataException exception)
+            catch (Exception exception) when (exception is InvalidDataException or IOException && !cancellationToken.IsCancellationRequested)
             {
+                // A body that does not match its Content-Type (a multipart type without parts, say).
                 throw new PromQueryException(PromErrorType.BadData, $"error parsing form values: {exception.Message}");
             }
         }

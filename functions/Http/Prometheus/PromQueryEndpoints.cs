@@ -56,6 +56,7 @@ internal static class PromQueryEndpoints
         await PromApiOutput.SuccessAsync(context.Response, writer => PromJson.WriteData(writer, result)).ConfigureAwait(false);
     }
 
+    /// <summary>The request's timeout; one longer than a day cannot shorten Query:TimeoutSeconds, so it is ignored rather than overflowing.</summary>
     private static TimeSpan? Timeout(PromApiParameters parameters) =>
-        parameters.Duration("timeout") is { } milliseconds ? TimeSpan.FromMilliseconds(milliseconds) : null;
+        parameters.Duration("timeout") is { } milliseconds && milliseconds < 86_400_000 ? TimeSpan.FromMilliseconds(milliseconds) : null;
 }

@@ -12,9 +12,16 @@ public enum PromValueType
 /// <summary>A node of a parsed PromQL expression; <see cref="Position"/> is where it starts in the query.</summary>
 internal abstract class PromExpr
 {
-    protected PromExpr(int position) => Position = position;
+    protected PromExpr(int position, int depth = 1)
+    {
+        Position = position;
+        Depth = depth;
+    }
 
     public int Position { get; }
+
+    /// <summary>Levels from this node to its deepest leaf, itself included: what recursion over the tree needs.</summary>
+    public int Depth { get; }
 
     public abstract PromValueType Type { get; }
 }
@@ -46,7 +53,7 @@ internal sealed class VectorSelector(int position, IReadOnlyList<LabelMatcher> m
 }
 
 /// <summary><c>selector[5m]</c>: the samples of each series in the range ending at the evaluation time.</summary>
-internal sealed class MatrixSelector(int position, VectorSelector selector, long rangeMs) : PromExpr(position)
+internal sealed class MatrixSelector(int position, VectorSelector selector, long rangeMs) : PromExpr(position, selector.Depth + 1)
 {
     public VectorSelector Selector { get; } = selector;
 
@@ -55,7 +62,8 @@ internal sealed class MatrixSelector(int position, VectorSelector selector, long
     public override PromValueType Type => PromValueType.Matrix;
 }
 
-internal sealed class CallExpr(int position, PromFunction function, IReadOnlyList<PromExpr> args) : PromExpr(position)
+internal sealed class CallExpr(int position, PromFunction function, IReadOnlyList<PromExpr> args)
+    : PromExpr(position, 1 + args.Select(a => a.Depth).DefaultIfEmpty(0).Max())
 {
     public PromFunction Function { get; } = function;
 
@@ -76,7 +84,7 @@ internal enum AggregationOp
 }
 
 internal sealed class AggregateExpr(int position, AggregationOp op, PromExpr? parameter, PromExpr argument, IReadOnlyList<string> grouping, bool without)
-    : PromExpr(position)
+    : PromExpr(position, 1 + Math.Max(parameter?.Depth ?? 0, argument.Depth))
 {
     public AggregationOp Op { get; } = op;
 
@@ -121,7 +129,7 @@ internal enum MatchCardinality
     OneToMany,
 }
 
-internal sealed class BinaryExpr(int position, BinaryOp op, PromExpr left, PromExpr right) : PromExpr(position)
+internal sealed class BinaryExpr(int position, BinaryOp op, PromExpr left, PromExpr right) : PromExpr(position, 1 + Math.Max(left.Depth, right.Depth))
 {
     public BinaryOp Op { get; } = op;
 
@@ -150,7 +158,7 @@ internal sealed class BinaryExpr(int position, BinaryOp op, PromExpr left, PromE
         Left.Type == PromValueType.Scalar && Right.Type == PromValueType.Scalar ? PromValueType.Scalar : PromValueType.Vector;
 }
 
-internal sealed class UnaryExpr(int position, bool negate, PromExpr operand) : PromExpr(position)
+internal sealed class UnaryExpr(int position, bool negate, PromExpr operand) : PromExpr(position, operand.Depth + 1)
 {
     public bool Negate { get; } = negate;
 
@@ -159,7 +167,7 @@ internal sealed class UnaryExpr(int position, bool negate, PromExpr operand) : P
     public override PromValueType Type => Operand.Type;
 }
 
-internal sealed class ParenExpr(int position, PromExpr inner) : PromExpr(position)
+internal sealed class ParenExpr(int position, PromExpr inner) : PromExpr(position, inner.Depth + 1)
 {
     public PromExpr Inner { get; } = inner;
 

@@ -3,14 +3,23 @@ namespace FunctionsObservability.Pipeline.PromQL;
 /// <summary>
 /// Recursive descent with precedence climbing over Prometheus's operator table: <c>^</c> (right
 /// associative) above <c>* / %</c> above <c>+ -</c> above comparisons; unary minus binds like <c>*</c>,
-/// so <c>-2^2</c> is -4.
+/// so <c>-2^2</c> is -4. Both the recursion here and the depth of the tree built are bounded by
+/// <see cref="MaxDepth"/>, so no query can exhaust the stack here, in <see cref="PromExpr.Type"/> or in
+/// the evaluator, which recurse over the tree.
 /// </summary>
 internal sealed partial class PromExprParser(List<PromToken> tokens)
 {
+    /// <summary>
+    /// The deepest an expression may nest (<see cref="PromExpr.Depth"/>: each parenthesis, call, aggregation,
+    /// unary sign and binary operator on the path from the root counts one). Far above any real query, far below the stack.
+    /// </summary>
+    internal const int MaxDepth = 256;
+
     private const int PowPrecedence = 6;
     private const int MulPrecedence = 5;
 
     private int _index;
+    private int _depth;
 
     private PromToken Current => tokens[_index];
 
@@ -32,13 +41,15 @@ internal sealed partial class PromExprParser(List<PromToken> tokens)
 
     private PromExpr ParseExpr(int minPrecedence)
     {
-        var left = ParseUnary();
+        Enter(Current);
+        var left = Checked(ParseUnary());
         while (true)
         {
             var token = Current;
             var precedence = Precedence(token.Kind);
             if (precedence < 0 || precedence < minPrecedence)
             {
+                _depth--;
                 return left;
             }
 
@@ -52,7 +63,8 @@ internal sealed partial class PromExprParser(List<PromToken> tokens)
             var returnBool = Accept(PromTokenKind.Bool);
             var matching = ParseMatching(token);
             var right = ParseExpr(op == BinaryOp.Pow ? precedence : precedence + 1);
-            left = MakeBinary(token, op, left, right, returnBool, matching);
+            // A left-associative chain (a + b + c) recurses no deeper, but builds a tree as deep as it is long.
+            left = Checked(MakeBinary(token, op, left, right, returnBool, matching));
         }
     }
 
@@ -248,6 +260,19 @@ internal sealed partial class PromExprParser(List<PromToken> tokens)
 
         return labels;
     }
+
+    /// <summary>One level deeper in the recursion; a syntax error past <see cref="MaxDepth"/>. A parse that throws is abandoned, so only returns undo it.</summary>
+    private void Enter(PromToken token)
+    {
+        if (++_depth > MaxDepth)
+        {
+            throw TooDeep(token.Position);
+        }
+    }
+
+    private static PromExpr Checked(PromExpr expr) => expr.Depth <= MaxDepth ? expr : throw TooDeep(expr.Position);
+
+    private static PromSyntaxException TooDeep(int position) => PromParser.Error(position, $"expression nests deeper than {MaxDepth} levels");
 
     internal bool Accept(PromTokenKind kind)
     {

@@ -20,6 +20,9 @@ internal sealed record FuzzCase(string Family, string Method, string Target, byt
     /// <summary>Written by hand on a socket, so the target and headers go out unnormalized and unvalidated.</summary>
     public bool Raw { get; init; }
 
+    /// <summary>The points a valid body writes, each in its own series: when acknowledged, they must all be stored.</summary>
+    public int AckPoints { get; init; }
+
     /// <summary>The smaller a case, the better it serves as a repro.</summary>
     public int Size => Target.Length + (Body?.Length ?? 0) + Headers.Sum(h => h.Value.Length);
 
@@ -87,5 +90,11 @@ internal sealed record FuzzCase(string Family, string Method, string Target, byt
 /// <summary>What came back: a status, or why nothing did.</summary>
 internal sealed record FuzzAnswer(int Status, bool RetryAfter, string Body, string? Failure, string Transport)
 {
+    /// <summary>The body as it came (OTLP answers a protobuf request in protobuf).</summary>
+    public byte[] Bytes { get; init; } = [];
+
+    /// <summary>The answer's media type, without parameters; null when none.</summary>
+    public string? MediaType { get; init; }
+
     public static FuzzAnswer None(string failure, string transport) => new(0, false, "", failure, transport);
 }

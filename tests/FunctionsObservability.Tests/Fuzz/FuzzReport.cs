@@ -65,6 +65,18 @@ internal static class FuzzReport
         }
     }
 
+    /// <summary>The slowest cases and the time per family, to see where the run's time goes.</summary>
+    public static void WriteSlowest(ITestOutputHelper output, IReadOnlyList<FuzzCase> cases, FuzzRunner runner, int count)
+    {
+        var perFamily = Enumerable.Range(0, cases.Count).GroupBy(i => cases[i].Family)
+            .Select(g => (Family: g.Key, Seconds: g.Sum(i => runner.Durations[i].TotalSeconds))).OrderByDescending(f => f.Seconds);
+        output.WriteLine($"\nsender time per family: {string.Join(", ", perFamily.Select(f => string.Create(CultureInfo.InvariantCulture, $"{f.Family} {f.Seconds:F1} s")))}");
+        foreach (var id in Enumerable.Range(0, cases.Count).OrderByDescending(i => runner.Durations[i]).Take(count))
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {runner.Durations[id].TotalSeconds,6:F2} s #{id} -> {runner.Answers[id].Status}: {cases[id].Describe(80)}"));
+        }
+    }
+
     /// <summary>
     /// Errors the server logged while its answer looked fine (a 202 whose parse then failed; an error after
     /// the answer began): by signature. The case id of an error logged on a pipeline worker is the request

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
-using System.Text.Json;
+using System.Text;
 
 namespace FunctionsObservability.Tests.Fuzz;
 
@@ -45,16 +45,22 @@ internal sealed class FuzzRunner : IDisposable
     /// <summary>Each case's answer, by case id.</summary>
     public FuzzAnswer[] Answers { get; private set; } = [];
 
+    /// <summary>How long each case took to answer, by case id: the report names the slowest.</summary>
+    public TimeSpan[] Durations { get; private set; } = [];
+
     public async Task RunAsync(IReadOnlyList<FuzzCase> cases, int senders)
     {
         ArgumentNullException.ThrowIfNull(cases);
         Answers = new FuzzAnswer[cases.Count];
+        Durations = new TimeSpan[cases.Count];
         var next = -1;
         await Task.WhenAll(Enumerable.Range(0, senders).Select(_ => Task.Run(async () =>
         {
             for (int id; (id = Interlocked.Increment(ref next)) < cases.Count;)
             {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 Answers[id] = await SendAsync(id, cases[id]);
+                Durations[id] = System.Diagnostics.Stopwatch.GetElapsedTime(started);
                 Check(id, cases[id], Answers[id]);
             }
         })));
@@ -75,8 +81,12 @@ internal sealed class FuzzRunner : IDisposable
                     var status = (int)response.StatusCode;
                     try
                     {
-                        var body = await response.Content.ReadAsStringAsync(timeout.Token);
-                        return new FuzzAnswer(status, response.Headers.Contains("Retry-After"), body, null, "http");
+                        var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token);
+                        return new FuzzAnswer(status, response.Headers.Contains("Retry-After"), Encoding.UTF8.GetString(bytes), null, "http")
+                        {
+                            Bytes = bytes,
+                            MediaType = response.Content.Headers.ContentType?.MediaType?.ToLowerInvariant(),
+                        };
                     }
                     catch (Exception exception) when (exception is HttpRequestException or IOException or OperationCanceledException)
                     {
@@ -143,8 +153,10 @@ internal sealed class FuzzRunner : IDisposable
         Count($"status {c.Family} {(a.Failure is null ? a.Status.ToString(CultureInfo.InvariantCulture) : "no answer")}");
         Count($"transport {a.Transport}");
         var reason = a.Failure is not null ? a.Failure
-            : a.Status >= 500 && !(a.Status == 503 && a.RetryAfter) && a.Status != 504 ? $"HTTP {a.Status}" + (a.Status == 503 ? " without Retry-After" : "")
-            : a.Status is >= 400 and < 500 && a.Body.Length > 0 && !IsErrorShape(c.Target, a.Body) ? $"HTTP {a.Status} body is not the JSON error shape"
+            : a.Status >= 500 && !(a.Status == 503 && (a.RetryAfter || FuzzErrorShape.IsPromTimeout(c.Target, a))) && a.Status != 504
+                ? $"HTTP {a.Status}" + (a.Status == 503 ? " without Retry-After" : "")
+            : a.Status is >= 400 and < 500 && a.Body.Length > 0 && !FuzzErrorShape.Matches(c.Target, a) ? $"HTTP {a.Status} body is not the JSON error shape"
+            : FuzzErrorShape.PromMismatch(c.Target, a) is { } mismatch ? mismatch
             : null;
         if (reason is not null)
         {
@@ -154,40 +166,20 @@ internal sealed class FuzzRunner : IDisposable
 
     private void Count(string key) => _counts.AddOrUpdate(key, 1, (_, n) => n + 1);
 
-    /// <summary><c>{"error": string}</c>; on /api/v2/… <c>{"code": string, "message": string}</c>.</summary>
-    public static bool IsErrorShape(string target, string body)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return false;
-            }
-
-            var plain = root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.String;
-            var influx = root.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.String
-                && root.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.String;
-            var path = target.Split('?', 2)[0];
-            var surelyInflux = (path.StartsWith("/api/v2/", StringComparison.OrdinalIgnoreCase) || path.Equals("/api/v2", StringComparison.OrdinalIgnoreCase))
-                && !QueryFuzzGenerator.NeedsRawSocket(path) && !path.Contains("//", StringComparison.Ordinal) && !path.Contains('%', StringComparison.Ordinal);
-            var maybeInflux = path.Contains("v2", StringComparison.OrdinalIgnoreCase) || path.Contains("%76", StringComparison.OrdinalIgnoreCase);
-            return surelyInflux ? influx : plain || (maybeInflux && influx);
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
-
     /// <summary>The route a target aims at, for grouping: a known route, or "other".</summary>
     public static string RouteOf(FuzzCase c)
     {
         var path = c.Target.Split('?', 2)[0].TrimEnd('/').ToLowerInvariant();
-        string[] known = ["/api/ingest", "/api/v2/write", "/api/query/points", "/api/query/aggregate", "/api/metrics", "/api/health", "/api/health/ready", "/api/admin/archive", "/api/ops/archive"];
+        string[] known =
+        [
+            "/api/ingest", "/api/v2/write", "/api/query/points", "/api/query/aggregate", "/api/metrics", "/api/health", "/api/health/ready",
+            "/api/admin/archive", "/api/ops/archive", "/api/v1/write", "/v1/metrics", "/api/v1/metrics", "/api/v1/query", "/api/v1/query_range",
+            "/api/v1/series", "/api/v1/labels", "/api/v1/metadata", "/api/v1/status/buildinfo",
+        ];
         var route = known.FirstOrDefault(k => k == path)
-            ?? (path.StartsWith("/api/metrics/", StringComparison.Ordinal) && path.EndsWith("/tags", StringComparison.Ordinal) ? "/api/metrics/{metric}/tags" : "other path");
+            ?? (path.StartsWith("/api/metrics/", StringComparison.Ordinal) && path.EndsWith("/tags", StringComparison.Ordinal) ? "/api/metrics/{metric}/tags"
+            : path.StartsWith("/api/v1/label/", StringComparison.Ordinal) && path.EndsWith("/values", StringComparison.Ordinal) ? "/api/v1/label/{name}/values"
+            : "other path");
         return $"{c.Method} {route}";
     }
 }

@@ -14,6 +14,9 @@ internal static class FuzzSeed
 {
     public const string Metric = "fuzzseed_v";
 
+    /// <summary>For the PromQL regex cases: <c>fz_redos{v="aaa…a!"}</c>.</summary>
+    public const string RedosMetric = "fz_redos";
+
     /// <summary>Writes the seed and returns the points acknowledged, and a real cursor to fuzz with.</summary>
     public static async Task<(long Acknowledged, string Cursor)> WriteAsync(HttpClient client, long nowMillis)
     {
@@ -31,6 +34,10 @@ internal static class FuzzSeed
         acknowledged += await PostAsync(client, "/api/ingest", "[" + string.Join(',', Enumerable.Range(0, 50).Select(_ => Point(n++))) + "]", "application/json", 50);
         acknowledged += await PostAsync(client, "/api/ingest", string.Join('\n', Enumerable.Range(0, 50).Select(_ => Point(n++))), "application/x-ndjson", 50);
         acknowledged += await PostAsync(client, "/api/v2/write?org=o&bucket=b", string.Join('\n', Enumerable.Range(0, 50).Select(_ => Line(n++))), "text/plain", 50);
+
+        // Not counted: a series whose label value makes a nested-quantifier regex backtrack for longer than the matchers' timeout.
+        var redos = string.Create(CultureInfo.InvariantCulture, $"[{{\"metric\":\"{RedosMetric}\",\"tags\":{{\"v\":\"{new string('a', 40)}!\"}},\"timestamp\":{baseMillis},\"value\":1}}]");
+        await PostAsync(client, "/api/ingest", redos, "application/json", 1);
 
         using var page = await client.GetAsync($"/api/query/points?metric={Metric}&limit=10");
         var cursor = JsonDocument.Parse(await page.Content.ReadAsStringAsync()).RootElement.GetProperty("nextCursor").GetString();

@@ -118,7 +118,11 @@ internal static class RawSender
             return new FuzzAnswer(status, false, Encoding.UTF8.GetString(body), $"HTTP {status} answer cut off after {body.Length} B", "raw");
         }
 
-        return new FuzzAnswer(status, headers.Contains("Retry-After"), Encoding.UTF8.GetString(body), null, "raw");
+        return new FuzzAnswer(status, headers.Contains("Retry-After"), Encoding.UTF8.GetString(body), null, "raw")
+        {
+            Bytes = body,
+            MediaType = headers["Content-Type"].FirstOrDefault()?.Split(';', 2)[0].Trim().ToLowerInvariant(),
+        };
     }
 
     private static (byte[] Body, bool Complete) Dechunk(byte[] body)

@@ -13,7 +13,9 @@ internal sealed class RouteFuzzGenerator(Random random)
     private static readonly string[] KnownPaths =
     [
         "/api/ingest", "/api/v2/write", "/api/query/points", "/api/query/aggregate", "/api/metrics", "/api/metrics/fuzzseed_v/tags",
-        "/api/health", "/api/health/ready", "/api/admin/archive", "/api/ops/archive",
+        "/api/health", "/api/health/ready", "/api/admin/archive", "/api/ops/archive", "/api/v1/write", "/v1/metrics", "/api/v1/metrics",
+        "/api/v1/query", "/api/v1/query_range", "/api/v1/series", "/api/v1/labels", "/api/v1/label/host/values", "/api/v1/metadata",
+        "/api/v1/status/buildinfo",
     ];
 
     private static readonly string[] Methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "FOO", "get", "PROPFIND"];
@@ -80,6 +82,9 @@ internal sealed class RouteFuzzGenerator(Random random)
     {
         _ when path.Contains("points", StringComparison.OrdinalIgnoreCase) => path + "?metric=fuzzseed_v&limit=5",
         _ when path.Contains("aggregate", StringComparison.OrdinalIgnoreCase) => path + "?metric=fuzzseed_v&from=0&step=1h",
+        _ when path.Contains("query_range", StringComparison.OrdinalIgnoreCase) => path + "?query=fuzzseed_v&start=0&end=3600&step=60",
+        _ when path.Contains("v1/query", StringComparison.OrdinalIgnoreCase) => path + "?query=fuzzseed_v",
+        _ when path.Contains("series", StringComparison.OrdinalIgnoreCase) => path + "?match[]=fuzzseed_v",
         _ => path + (random.Next(3) == 0 ? "?metric=fuzzseed_v" : ""),
     };
 
