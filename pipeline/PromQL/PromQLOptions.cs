@@ -13,10 +13,10 @@ public sealed class PromQLOptions
 
     /// <summary>
     /// Most samples one query may hold, across its selectors and its answer. At 16 bytes a sample
-    /// the default bounds a query near 160 MB; with <see cref="MaxConcurrentQueries"/> this is the
+    /// the default bounds a query near 80 MB; with <see cref="MaxConcurrentQueries"/> this is the
     /// API's memory ceiling.
     /// </summary>
-    public long MaxSamples { get; set; } = 10_000_000;
+    public long MaxSamples { get; set; } = 5_000_000;
 
     /// <summary>PromQL evaluations at once; further ones wait up to Query:AdmissionTimeoutMilliseconds, then get 503.</summary>
     public int MaxConcurrentQueries { get; set; } = 2;

@@ -25,6 +25,7 @@ public sealed class PromAnswer
     {
         using var document = JsonDocument.Parse(body);
         var root = document.RootElement;
+        Assert.True(root.TryGetProperty("status", out _), $"not a Prometheus answer: {body}");
         return root.GetProperty("status").GetString() == "success"
             ? FromData(root.GetProperty("data"))
             : FromError(root.GetProperty("errorType").GetString()!, root.GetProperty("error").GetString()!);
