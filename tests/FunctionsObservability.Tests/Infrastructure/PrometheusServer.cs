@@ -14,7 +14,6 @@ public sealed class PrometheusServer : IAsyncDisposable
 {
     public const string ExecutablePath = "/usr/bin/prometheus";
 
-    private static readonly SemaphoreSlim InstallLock = new(1, 1);
     private readonly TempDirectory _directory;
     private readonly Process _process;
     private readonly StringBuilder _output = new();
@@ -54,7 +53,7 @@ public sealed class PrometheusServer : IAsyncDisposable
     /// </summary>
     public static async Task<PrometheusServer> StartAsync(string? configYaml = null, params string[] extraArguments)
     {
-        await EnsureInstalledAsync();
+        await DebianPackage.EnsureInstalledAsync(ExecutablePath, "prometheus");
         var port = FreePort();
         var directory = new TempDirectory();
         var config = System.IO.Path.Combine(directory.Path, "prometheus.yml");
@@ -127,41 +126,6 @@ public sealed class PrometheusServer : IAsyncDisposable
         {
             _output.AppendLine(line);
         }
-    }
-
-    private static async Task EnsureInstalledAsync()
-    {
-        if (File.Exists(ExecutablePath))
-        {
-            return;
-        }
-
-        await InstallLock.WaitAsync();
-        try
-        {
-            if (!File.Exists(ExecutablePath))
-            {
-                await RunAsync("apt-get", "update");
-                await RunAsync("apt-get", "install -y --no-install-recommends prometheus");
-            }
-        }
-        finally
-        {
-            InstallLock.Release();
-        }
-
-        Assert.True(File.Exists(ExecutablePath), $"apt-get installed prometheus, but {ExecutablePath} is missing");
-    }
-
-    private static async Task RunAsync(string file, string arguments)
-    {
-        var start = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["DEBIAN_FRONTEND"] = "noninteractive";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"{file} {arguments} exited with {process.ExitCode}:\n{await output}\n{await error}");
     }
 
     private static int FreePort()
