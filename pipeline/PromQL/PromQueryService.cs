@@ -27,6 +27,7 @@ public sealed class PromQueryService : IDisposable
             MaxSeries = options.MaxSeries,
             MaxSamples = options.MaxSamples,
             MaxResultPoints = options.MaxSamples,
+            MaxResultPointsName = $"{PromQLOptions.SectionName}:{nameof(PromQLOptions.MaxSamples)}",
             MaxSteps = options.MaxSteps,
         });
     }

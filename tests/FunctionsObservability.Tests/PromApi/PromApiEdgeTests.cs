@@ -55,4 +55,17 @@ public sealed class PromApiEdgeTests
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("in the past", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_answer_past_the_sample_cap_is_execution_naming_the_setting()
+    {
+        await using var host = await ServiceHost.StartAsync(new Dictionary<string, string> { ["PromQL:MaxSamples"] = "100" });
+
+        using var response = await host.Client.GetAsync("/api/v1/query_range?query=vector(1)&start=1700000000&end=1700000199&step=1");
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("execution", body.GetProperty("errorType").GetString());
+        Assert.Contains("PromQL:MaxSamples", body.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
 }
