@@ -1,6 +1,9 @@
 namespace FunctionsObservability.Pipeline.PromQL;
 
-/// <summary>Vector selectors: <c>name{label op "value", ...}</c>, with at least one matcher that does not match "".</summary>
+/// <summary>
+/// Vector selectors: <c>name{label op "value", ...}</c>, with at least one matcher that does not match "",
+/// and what may follow one: a range <c>[5m]</c> and an <c>offset</c>.
+/// </summary>
 internal sealed partial class PromExprParser
 {
     private VectorSelector ParseSelector(string? metricName, int position)
@@ -59,5 +62,72 @@ internal sealed partial class PromExprParser
         {
             throw PromParser.Error(name.Position, error.Message);
         }
+    }
+
+    private PromExpr ParsePostfix(PromExpr expr)
+    {
+        while (true)
+        {
+            var token = Current;
+            switch (token.Kind)
+            {
+                case PromTokenKind.LeftBracket:
+                    expr = ParseRange(expr);
+                    break;
+                case PromTokenKind.Offset:
+                    _index++;
+                    ApplyOffset(expr, token);
+                    break;
+                case PromTokenKind.At:
+                    throw PromParser.Error(token.Position, "@ modifier is not supported");
+                default:
+                    return expr;
+            }
+        }
+    }
+
+    private PromExpr ParseRange(PromExpr expr)
+    {
+        var open = Current;
+        _index++;
+        var durationToken = Expect(PromTokenKind.Duration, "duration");
+        if (Current.Kind == PromTokenKind.Colon)
+        {
+            throw PromParser.Error(open.Position, "subqueries are not supported");
+        }
+
+        Expect(PromTokenKind.RightBracket, "\"]\"");
+        if (expr is not VectorSelector selector || selector.HasOffset)
+        {
+            throw PromParser.Error(open.Position, "ranges only allowed for vector selectors");
+        }
+
+        var range = PromSyntax.ParseDurationMs(durationToken);
+        if (range <= 0)
+        {
+            throw PromParser.Error(durationToken.Position, "range must be greater than 0");
+        }
+
+        return new MatrixSelector(expr.Position, selector, range);
+    }
+
+    private void ApplyOffset(PromExpr expr, PromToken offsetToken)
+    {
+        var negative = Accept(PromTokenKind.Sub);
+        var duration = PromSyntax.ParseDurationMs(Expect(PromTokenKind.Duration, "duration"));
+        var selector = expr switch
+        {
+            VectorSelector v => v,
+            MatrixSelector m => m.Selector,
+            _ => throw PromParser.Error(offsetToken.Position,
+                "offset modifier must be preceded by an instant vector selector or range vector selector or a subquery"),
+        };
+        if (selector.HasOffset)
+        {
+            throw PromParser.Error(offsetToken.Position, "offset may not be set multiple times");
+        }
+
+        selector.HasOffset = true;
+        selector.OffsetMs = negative ? -duration : duration;
     }
 }
