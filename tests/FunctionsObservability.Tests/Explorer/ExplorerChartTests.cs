@@ -101,10 +101,16 @@ public sealed class ExplorerChartTests(ExplorerFixture fixture, ITestOutputHelpe
 
         var state = await explorer.StateAsync();
         Assert.Equal("custom", state.GetProperty("range").GetString());
-        var span = state.GetProperty("to").GetInt64() - state.GetProperty("from").GetInt64();
-        Assert.InRange(span, 5 * 60_000, 30 * 60_000);
+        var (from, to) = (state.GetProperty("from").GetInt64(), state.GetProperty("to").GetInt64());
+        Assert.InRange(to - from, 5 * 60_000, 30 * 60_000);
         var zoomed = await explorer.ChartDataAsync();
-        Assert.True(zoomed.Timestamps[^1] - zoomed.Timestamps[0] <= span, "the chart still spans the hour");
+
+        // The zoomed range is queried again at a finer step, on the grid [alignDown(from, step), to):
+        // the first bucket may start up to one step before the range does, never earlier.
+        var step = zoomed.Timestamps[1] - zoomed.Timestamps[0];
+        Assert.True(step < before.Timestamps[1] - before.Timestamps[0], $"the step stayed {step} ms");
+        Assert.InRange(zoomed.Timestamps[0], from - step + 1, from);
+        Assert.InRange(zoomed.Timestamps[^1], to - step, to - 1);
         var url = page.Url;
 
         await page.ReloadAsync();
