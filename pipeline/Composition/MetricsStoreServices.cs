@@ -70,6 +70,7 @@ public static class MetricsStoreServices
         services.AddSingleton<QueryWarmup>();
         services.AddSingleton(options.PromQL);
         services.AddSingleton<PromCatalog>();
+        services.AddSingleton<SeriesSampleCache>();
         services.AddSingleton<StoreSeriesSource>();
         services.AddSingleton<PromQueryService>();
         return services;

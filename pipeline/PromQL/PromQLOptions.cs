@@ -24,6 +24,12 @@ public sealed class PromQLOptions
     /// <summary>Most evaluation steps of a range query, as Prometheus's 11,000.</summary>
     public int MaxSteps { get; set; } = 11_000;
 
+    /// <summary>
+    /// Memory for samples kept after a query, so repeated queries over the same range skip the
+    /// store; 0 turns the cache off. At 16 bytes a sample the default holds 8 M samples.
+    /// </summary>
+    public long SampleCacheBytes { get; set; } = 128L * 1024 * 1024;
+
     public TimeSpan LookbackDelta => TimeSpan.FromSeconds(LookbackDeltaSeconds);
 
     public void Validate()
@@ -34,6 +40,11 @@ public sealed class PromQLOptions
         if (MaxSeries <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxSeries), MaxSeries, "PromQL:MaxSeries must be positive.");
+        }
+
+        if (SampleCacheBytes < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SampleCacheBytes), SampleCacheBytes, "PromQL:SampleCacheBytes must be 0 (off) or positive.");
         }
 
         if (MaxSamples <= 0)

@@ -40,7 +40,8 @@ internal sealed class SeriesSampleBuilder(int capacity)
         return grown;
     }
 
-    public PromSeries? Build(PromLabels labels)
+    /// <summary>The samples in time order, one per millisecond; null when none arrived.</summary>
+    public CachedSamples? Build()
     {
         if (_count == 0)
         {
@@ -73,7 +74,13 @@ internal sealed class SeriesSampleBuilder(int capacity)
             keptMicros = micros;
         }
 
-        return new PromSeries(labels, _micros, _values, kept);
+        // A cached series keeps its arrays, so a much too large estimate is cut back first.
+        if (_micros.Length > kept + (kept / 4) + 64)
+        {
+            return new CachedSamples(_micros[..kept], _values[..kept], kept);
+        }
+
+        return new CachedSamples(_micros, _values, kept);
     }
 
     /// <summary>Bottom-up merge of the ascending runs, pairwise, through pooled scratch arrays.</summary>

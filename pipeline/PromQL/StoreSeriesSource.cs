@@ -9,7 +9,8 @@ namespace FunctionsObservability.Pipeline.PromQL;
 /// The engine's samples from the store: hot and archived rows as one (<see cref="TieredSource"/>),
 /// read through a query slot with the query timeout, one statement per stored metric. Rows are
 /// read unsorted and put in order per series in process, which costs less than DuckDB sorting
-/// every row; a series keeps one point per millisecond.
+/// every row; a series keeps one point per millisecond. What was read is kept in the
+/// <see cref="SeriesSampleCache"/>, and series found there are not read again.
 /// </summary>
 public sealed class StoreSeriesSource : IPromSeriesSource
 {
@@ -19,13 +20,15 @@ public sealed class StoreSeriesSource : IPromSeriesSource
     private readonly SeriesCatalog _series;
     private readonly QueryExecutor _executor;
     private readonly TieredSource _tiers;
+    private readonly SeriesSampleCache _cache;
 
-    public StoreSeriesSource(PromCatalog catalog, SeriesCatalog series, QueryExecutor executor, TieredSource tiers)
+    public StoreSeriesSource(PromCatalog catalog, SeriesCatalog series, QueryExecutor executor, TieredSource tiers, SeriesSampleCache cache)
     {
         _catalog = catalog;
         _series = series;
         _executor = executor;
         _tiers = tiers;
+        _cache = cache;
     }
 
     public async Task<IReadOnlyList<PromSeries>> SelectAsync(
@@ -40,25 +43,63 @@ public sealed class StoreSeriesSource : IPromSeriesSource
             return [];
         }
 
-        var result = new List<PromSeries>(groups.Sum(g => g.Series.Count));
-        try
+        // Each group's series keep the catalog's order whichever way they arrive, so an answer's
+        // sums add in the same order from the cache as from the store.
+        var reads = new List<MetricRead>(groups.Count);
+        foreach (var (metric, series) in groups)
         {
-            using var lease = await _executor.AcquireAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var (metric, series) in groups)
+            var read = new MetricRead(metric, series, _cache.VersionOf(series[0].MetricId));
+            var cached = new CachedSamples?[series.Count];
+            if (_cache.Find(series, read.Version, range.FromMicros, range.ToMicros, cached) > 0)
             {
-                await ReadMetricAsync(lease, metric, series, range, budget, result).ConfigureAwait(false);
+                for (var i = 0; i < series.Count; i++)
+                {
+                    if (cached[i] is { } samples)
+                    {
+                        var answer = samples.Slice(_catalog.LabelsOf(series[i]), minTimeMs, maxTimeMs);
+                        budget.ChargeSamples(answer?.Count ?? 0);
+                        read.Take(i, answer);
+                    }
+                }
+
+                read.FindMissing();
+            }
+
+            reads.Add(read);
+        }
+
+        if (reads.Exists(r => r.Missing.Count > 0))
+        {
+            try
+            {
+                using var lease = await _executor.AcquireAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var read in reads)
+                {
+                    if (read.Missing.Count > 0)
+                    {
+                        await ReadMetricAsync(lease, read, range, budget).ConfigureAwait(false);
+                    }
+                }
+            }
+            catch (QueryFailedException exception)
+            {
+                throw Translate(exception);
             }
         }
-        catch (QueryFailedException exception)
+
+        var result = new List<PromSeries>(groups.Sum(g => g.Series.Count));
+        foreach (var read in reads)
         {
-            throw Translate(exception);
+            read.CopyTo(result);
         }
 
         return result;
     }
 
-    private async Task ReadMetricAsync(QueryLease lease, string metric, List<SeriesEntry> series, TimeRange range, PromQueryBudget budget, List<PromSeries> result)
+    private async Task ReadMetricAsync(QueryLease lease, MetricRead read, TimeRange range, PromQueryBudget budget)
     {
+        var series = read.Missing;
+
         // Ids of one metric are allocated in blocks, so an array over their range stays small and
         // is cheaper per row than a dictionary.
         var minId = series.Min(s => s.Id);
@@ -68,8 +109,8 @@ public sealed class StoreSeriesSource : IPromSeriesSource
             builders[entry.Id - minId] = new SeriesSampleBuilder(EstimateSamples(entry, range));
         }
 
-        var wholeMetric = series.Count == _series.ForMetric(metric).Count || series.Count > SeriesSelection.MaxInlineIds;
-        var selection = SeriesSelection.Of(new SeriesFilter(metric, []), series);
+        var wholeMetric = series.Count == _series.ForMetric(read.Metric).Count || series.Count > SeriesSelection.MaxInlineIds;
+        var selection = SeriesSelection.Of(new SeriesFilter(read.Metric, []), series);
         TierLease tier;
         DuckDB.NET.Data.DuckDBDataReader reader;
         try
@@ -113,12 +154,12 @@ public sealed class StoreSeriesSource : IPromSeriesSource
             budget.ChargeSamples(uncharged);
         }
 
-        foreach (var entry in series)
+        for (var i = 0; i < series.Count; i++)
         {
-            if (builders[entry.Id - minId]!.Build(_catalog.LabelsOf(entry)) is { } built)
-            {
-                result.Add(built);
-            }
+            var entry = series[i];
+            var samples = builders[entry.Id - minId]!.Build() ?? CachedSamples.Empty;
+            _cache.Add(entry, read.Version, range.FromMicros, range.ToMicros, samples);
+            read.Fill(i, samples.Count > 0 ? new PromSeries(_catalog.LabelsOf(entry), samples, 0, samples.Count) : null);
         }
     }
 
@@ -166,6 +207,50 @@ public sealed class StoreSeriesSource : IPromSeriesSource
 
     private static long ToMicros(long milliseconds) =>
         milliseconds <= long.MinValue / 1000 ? long.MinValue : milliseconds >= long.MaxValue / 1000 ? long.MaxValue : milliseconds * 1000;
+
+    /// <summary>One metric's selected series: those the cache answered, and those still to read from the store.</summary>
+    private sealed class MetricRead(string metric, List<SeriesEntry> series, long version)
+    {
+        private readonly PromSeries?[] _slots = new PromSeries?[series.Count];
+        private readonly bool[] _answered = new bool[series.Count];
+        private readonly List<SeriesEntry> _series = series;
+        private List<int>? _missingSlots;
+
+        public string Metric => metric;
+
+        public long Version => version;
+
+        /// <summary>The series the cache did not answer, in the catalog's order.</summary>
+        public List<SeriesEntry> Missing { get; private set; } = series;
+
+        /// <summary>Records the cache's answer for series <paramref name="slot"/> (null: no sample in range).</summary>
+        public void Take(int slot, PromSeries? answer)
+        {
+            _slots[slot] = answer;
+            _answered[slot] = true;
+        }
+
+        /// <summary>Narrows <see cref="Missing"/> to the series <see cref="Take"/> did not answer.</summary>
+        public void FindMissing()
+        {
+            _missingSlots = [.. Enumerable.Range(0, _answered.Length).Where(i => !_answered[i])];
+            Missing = [.. _missingSlots.Select(i => _series[i])];
+        }
+
+        /// <summary>Records the store's answer for the <paramref name="missing"/>-th series of <see cref="Missing"/>.</summary>
+        public void Fill(int missing, PromSeries? answer) => _slots[_missingSlots is null ? missing : _missingSlots[missing]] = answer;
+
+        public void CopyTo(List<PromSeries> result)
+        {
+            foreach (var answer in _slots)
+            {
+                if (answer is not null)
+                {
+                    result.Add(answer);
+                }
+            }
+        }
+    }
 
     private static PromQueryException Translate(QueryFailedException exception) => new(
         exception.Failure switch

@@ -40,17 +40,18 @@ internal sealed class PromEvaluator(EvalContext context)
             var ts = source.TimestampsMs;
             var values = source.Values;
             StepSeries? output = null;
-            var next = 0;
+            var next = source.Start;
+            var end = source.End;
             for (var step = 0; step < context.Steps; step++)
             {
                 var reference = context.TimeAt(step) - selector.OffsetMs;
-                while (next < source.Count && ts[next] <= reference)
+                while (next < end && ts[next] <= reference)
                 {
                     next++;
                 }
 
                 var latest = next - 1;
-                if (latest < 0 || ts[latest] < reference - context.LookbackMs)
+                if (latest < source.Start || ts[latest] < reference - context.LookbackMs)
                 {
                     continue;
                 }

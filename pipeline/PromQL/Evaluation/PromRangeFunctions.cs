@@ -18,15 +18,18 @@ internal static class PromRangeFunctions
             context.CancellationToken.ThrowIfCancellationRequested();
             var ts = source.TimestampsMs;
             var values = source.Values;
-            var resets = isCounter ? FindResets(values, source.Count) : [];
+            var end = source.End;
+            // Resets of cached samples are found once for all their queries; those before the
+            // slice's start are skipped like those before any window's start.
+            var resets = !isCounter ? [] : source.Origin?.CounterResets ?? CounterResetIndex.Find(values, source.Start, end);
             var labels = function.KeepsMetricName ? source.Labels : source.Labels.WithoutName();
             StepSeries? result = null;
-            int lo = 0, hi = 0, reset = 0;
+            int lo = source.Start, hi = source.Start, reset = 0;
             for (var step = 0; step < context.Steps; step++)
             {
                 var maxT = context.TimeAt(step) - selector.OffsetMs;
                 var minT = maxT - matrix.RangeMs;
-                while (hi < source.Count && ts[hi] <= maxT)
+                while (hi < end && ts[hi] <= maxT)
                 {
                     hi++;
                 }
@@ -77,20 +80,6 @@ internal static class PromRangeFunctions
         }
 
         return StepSeriesMerge.Distinct(output);
-    }
-
-    private static int[] FindResets(double[] values, int count)
-    {
-        List<int>? resets = null;
-        for (var i = 1; i < count; i++)
-        {
-            if (values[i] < values[i - 1])
-            {
-                (resets ??= []).Add(i);
-            }
-        }
-
-        return resets is null ? [] : [.. resets];
     }
 
     /// <summary>

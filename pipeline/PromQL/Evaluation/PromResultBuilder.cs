@@ -71,14 +71,14 @@ internal static class PromResultBuilder
         var result = new List<PromSeries>(selected.Count);
         foreach (var s in selected)
         {
-            var lo = 0;
-            while (lo < s.Count && s.TimestampsMs[lo] < minT)
+            var lo = s.Start;
+            while (lo < s.End && s.TimestampsMs[lo] < minT)
             {
                 lo++;
             }
 
             var hi = lo;
-            while (hi < s.Count && s.TimestampsMs[hi] <= maxT)
+            while (hi < s.End && s.TimestampsMs[hi] <= maxT)
             {
                 hi++;
             }

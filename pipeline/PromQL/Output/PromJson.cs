@@ -52,7 +52,7 @@ public static class PromJson
                     writer.WriteStartObject();
                     WriteMetric(writer, series.Labels);
                     writer.WriteStartArray("values");
-                    for (var i = 0; i < series.Count; i++)
+                    for (var i = series.Start; i < series.End; i++)
                     {
                         WritePoint(writer, PromNumberFormat.FormatTimestamp(series.TimestampsMs[i]), PromNumberFormat.Format(series.Values[i]));
                     }

@@ -4,6 +4,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using FunctionsObservability.Pipeline.Archive;
+using FunctionsObservability.Pipeline.PromQL;
 using FunctionsObservability.Tests.Archive;
 using FunctionsObservability.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -124,6 +125,11 @@ public sealed class RetentionTests(AzuriteFixture azurite) : IClassFixture<Azuri
         }
 
         var expected = await ReferenceAnswersAsync();
+
+        // Answered before retention, the PromQL queries fill the sample cache: the answers after
+        // it must not come from there.
+        Assert.NotEqual(expected, await ArchiveTestKit.CaptureAsync(host));
+        Assert.True(host.Service<SeriesSampleCache>().Count > 0);
 
         // The hot horizon falls exactly on the start of the third old hour.
         clock.Now = DateTimeOffset.FromUnixTimeSeconds(ExpiredBefore) + TimeSpan.FromDays(3);

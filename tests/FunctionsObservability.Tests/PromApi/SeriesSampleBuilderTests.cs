@@ -5,8 +5,6 @@ namespace FunctionsObservability.Tests.PromApi;
 /// <summary>How the store's rows of one series become PromQL samples: time order, milliseconds, one sample per millisecond.</summary>
 public sealed class SeriesSampleBuilderTests
 {
-    private static readonly PromLabels Labels = PromLabels.From([KeyValuePair.Create("__name__", "m")]);
-
     [Theory]
     [InlineData(1)]
     [InlineData(3)]
@@ -26,7 +24,7 @@ public sealed class SeriesSampleBuilderTests
             }
         }
 
-        var series = builder.Build(Labels)!;
+        var series = builder.Build()!;
         Assert.Equal(1000, series.Count);
         Assert.Equal(Enumerable.Range(0, 1000).Select(i => (long)i), series.TimestampsMs.Take(series.Count));
         Assert.Equal(Enumerable.Range(0, 1000).Select(i => (double)i), series.Values.Take(series.Count));
@@ -43,12 +41,12 @@ public sealed class SeriesSampleBuilderTests
         builder.Add(9_000_000, 4);
         builder.Add(9_000_000, 6);
 
-        var series = builder.Build(Labels)!;
+        var series = builder.Build()!;
 
         Assert.Equal([-2L, 5_000, 9_000], series.TimestampsMs.Take(series.Count));
         Assert.Equal([7.0, 3, 6], series.Values.Take(series.Count));
     }
 
     [Fact]
-    public void No_rows_is_no_series() => Assert.Null(new SeriesSampleBuilder(1).Build(Labels));
+    public void No_rows_is_no_series() => Assert.Null(new SeriesSampleBuilder(1).Build());
 }
