@@ -21,7 +21,8 @@ internal sealed class QueryWarmupService : IHostedService
 
     private static async Task WriteAnAnswerAsync(CancellationToken cancellationToken)
     {
-        MethodPrecompiler.Compile(typeof(QueryEndpoints), typeof(MetricSuggestions), typeof(QueryParameters), typeof(AggregateJson), typeof(JsonOutput));
+        MethodPrecompiler.Compile(typeof(QueryEndpoints), typeof(MetricSuggestions), typeof(QueryParameters), typeof(AggregateJson), typeof(JsonOutput),
+            typeof(Prometheus.PromQueryEndpoints), typeof(Prometheus.PromApiParameters), typeof(Prometheus.PromApiOutput));
         var query = new QueryCollection(new Dictionary<string, StringValues>
         {
             ["metric"] = "m",
