@@ -71,6 +71,7 @@ public static class MetricsStoreServices
         services.AddSingleton(options.PromQL);
         services.AddSingleton<PromCatalog>();
         services.AddSingleton<SeriesSampleCache>();
+        services.AddSingleton<ICommittedPointsObserver>(sp => sp.GetRequiredService<SeriesSampleCache>());
         services.AddSingleton<StoreSeriesSource>();
         services.AddSingleton<PromQueryService>();
         return services;

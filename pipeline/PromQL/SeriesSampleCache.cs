@@ -7,30 +7,30 @@ namespace FunctionsObservability.Pipeline.PromQL;
 /// <summary>
 /// Samples the PromQL engine read from the store, kept per series with the time range they cover,
 /// so a later query over the same range or a narrower one evaluates from memory instead of
-/// scanning DuckDB again: dashboards repeat their queries. Each entry is valid while the data
-/// version of its metric (<see cref="DataVersions"/>) stays what it was when its read started; the
-/// writer moves it before acknowledging points, and archive and retention move every version, so
-/// no entry is served after a change it does not contain. Memory is bounded by the arrays' bytes
+/// scanning DuckDB again: dashboards repeat their queries. A series read up to its newest point
+/// covers an open range, and the writer's commits (<see cref="ICommittedPointsObserver"/>) append
+/// its new points, so a dashboard over live data keeps being served; a committed point the cache
+/// cannot simply append (inside a closed range, or not after the newest sample) drops the series.
+/// A series committed to while it is being read is not kept, and archive and retention (which move
+/// every <see cref="DataVersions"/> version) empty the cache. Memory is bounded by the arrays' bytes
 /// against <see cref="PromQLOptions.SampleCacheBytes"/>, least recently used first; a series above
-/// an eighth of the budget is not kept. The arrays are shared with the queries that use them:
-/// nobody writes to them once they are stored.
+/// an eighth of the budget is not kept. Queries get the arrays themselves: they are only ever
+/// written past the samples any query was given.
 /// </summary>
 [DebuggerDisplay("{Count} series, {SizeBytes} of {_budget} bytes")]
-public sealed class SeriesSampleCache
+public sealed class SeriesSampleCache : ICommittedPointsObserver
 {
     private const int MaxShareOfBudget = 8;
-
-    /// <summary>Dictionary, list node and entry, roughly.</summary>
-    private const int EntryOverheadBytes = 160;
 
     private readonly DataVersions _versions;
     private readonly QueryMetrics _metrics;
     private readonly long _budget;
     private readonly Lock _lock = new();
-    private readonly Dictionary<int, LinkedListNode<Entry>> _entries = [];
+    private readonly Dictionary<int, LinkedListNode<CachedSeries>> _entries = [];
+    private readonly List<SampleFill> _fills = [];
 
     /// <summary>Most recently used first.</summary>
-    private readonly LinkedList<Entry> _recency = new();
+    private readonly LinkedList<CachedSeries> _recency = new();
     private long _size;
 
     public SeriesSampleCache(DataVersions versions, PromQLOptions options, QueryMetrics metrics)
@@ -60,18 +60,30 @@ public sealed class SeriesSampleCache
     }
 
     /// <summary>
-    /// The version to store samples under; read before the store is, so a change that lands while
-    /// the read runs leaves them stored under a version that is already old.
+    /// Starts reading <paramref name="series"/> from the store; call it before the read begins and
+    /// dispose of the fill after its samples are added. Commits to these series meanwhile keep
+    /// them out of the cache, since the read may or may not have seen them.
     /// </summary>
-    public long VersionOf(int metricId) => _versions.Current(metricId);
+    public SampleFill BeginFill(IEnumerable<SeriesEntry> series)
+    {
+        var fill = new SampleFill(this, _versions.AllMetrics, series);
+        if (Enabled)
+        {
+            lock (_lock)
+            {
+                _fills.Add(fill);
+            }
+        }
+
+        return fill;
+    }
 
     /// <summary>
-    /// Looks up each series for the range [<paramref name="fromMicros"/>, <paramref name="toMicros"/>)
-    /// at <paramref name="version"/>: <paramref name="found"/>[i] is the cached samples of
-    /// <paramref name="series"/>[i], or null on a miss.
+    /// Looks up each series for the range [<paramref name="fromMicros"/>, <paramref name="toMicros"/>):
+    /// <paramref name="found"/>[i] is the cached samples of <paramref name="series"/>[i], or null on a miss.
     /// </summary>
     /// <returns>How many were found.</returns>
-    public int Find(IReadOnlyList<SeriesEntry> series, long version, long fromMicros, long toMicros, CachedSamples?[] found)
+    public int Find(IReadOnlyList<SeriesEntry> series, long fromMicros, long toMicros, CachedSamples?[] found)
     {
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(found);
@@ -81,6 +93,7 @@ public sealed class SeriesSampleCache
         }
 
         var hits = 0;
+        var all = _versions.AllMetrics;
         lock (_lock)
         {
             for (var i = 0; i < series.Count; i++)
@@ -91,19 +104,18 @@ public sealed class SeriesSampleCache
                     continue;
                 }
 
-                var entry = node.Value;
-                if (entry.Version != version)
+                if (node.Value.AllMetricsVersion != all)
                 {
-                    // Its data changed: it can never be served again.
+                    // Archived or deleted since: it can never be served again.
                     Remove(node);
                     continue;
                 }
 
-                if (entry.FromMicros <= fromMicros && entry.ToMicros >= toMicros)
+                if (node.Value.Covers(fromMicros, toMicros))
                 {
                     _recency.Remove(node);
                     _recency.AddFirst(node);
-                    found[i] = entry.Samples;
+                    found[i] = node.Value.Snapshot();
                     hits++;
                 }
             }
@@ -114,18 +126,16 @@ public sealed class SeriesSampleCache
         return hits;
     }
 
-    /// <summary>Keeps the samples of <paramref name="series"/> over [from, to), read from data at <paramref name="version"/>.</summary>
-    public void Add(SeriesEntry series, long version, long fromMicros, long toMicros, CachedSamples samples)
+    /// <summary>
+    /// Keeps the samples <paramref name="fill"/> read for <paramref name="series"/> over [from, to);
+    /// <paramref name="toMicros"/> = <see cref="long.MaxValue"/> when the read had no upper bound.
+    /// </summary>
+    public void Add(SampleFill fill, SeriesEntry series, long fromMicros, long toMicros, CachedSamples samples)
     {
+        ArgumentNullException.ThrowIfNull(fill);
         ArgumentNullException.ThrowIfNull(series);
         ArgumentNullException.ThrowIfNull(samples);
-        if (!Enabled || _versions.Current(series.MetricId) != version)
-        {
-            return;
-        }
-
-        var bytes = samples.SizeBytes + EntryOverheadBytes;
-        if (bytes > _budget / MaxShareOfBudget)
+        if (!Enabled || samples.SizeBytes + CachedSeries.OverheadBytes > _budget / MaxShareOfBudget)
         {
             return;
         }
@@ -133,27 +143,25 @@ public sealed class SeriesSampleCache
         var evicted = 0;
         lock (_lock)
         {
+            if (fill.AllMetricsVersion != _versions.AllMetrics || fill.Touched(series.Id))
+            {
+                return;
+            }
+
             if (_entries.TryGetValue(series.Id, out var existing))
             {
-                var old = existing.Value;
-                if (old.Version > version || (old.Version == version && old.FromMicros <= fromMicros && old.ToMicros >= toMicros))
+                if (existing.Value.AllMetricsVersion == fill.AllMetricsVersion && existing.Value.Covers(fromMicros, toMicros))
                 {
-                    // What is kept is newer, or already covers this range.
                     return;
                 }
 
                 Remove(existing);
             }
 
-            while (_size + bytes > _budget && _recency.Last is { } oldest)
-            {
-                Remove(oldest);
-                evicted++;
-            }
-
-            var node = _recency.AddFirst(new Entry(series.Id, version, fromMicros, toMicros, samples, bytes));
-            _entries[series.Id] = node;
-            Interlocked.Add(ref _size, bytes);
+            var entry = new CachedSeries(series.Id, fill.AllMetricsVersion, fromMicros, toMicros, samples);
+            evicted += MakeRoom(entry.Bytes);
+            _entries[series.Id] = _recency.AddFirst(entry);
+            Interlocked.Add(ref _size, entry.Bytes);
         }
 
         if (evicted > 0)
@@ -162,80 +170,110 @@ public sealed class SeriesSampleCache
         }
     }
 
-    private void Remove(LinkedListNode<Entry> node)
+    /// <summary>Appends committed points to the series kept with an open range, and drops what they contradict.</summary>
+    public void Committed(IReadOnlyList<PointChunk> chunks)
     {
-        _recency.Remove(node);
-        _entries.Remove(node.Value.SeriesId);
-        Interlocked.Add(ref _size, -node.Value.Bytes);
-    }
-
-    private sealed record Entry(int SeriesId, long Version, long FromMicros, long ToMicros, CachedSamples Samples, long Bytes);
-}
-
-/// <summary>One series' samples in time order (Unix milliseconds), the first <see cref="Count"/> entries of the arrays.</summary>
-public sealed class CachedSamples
-{
-    public CachedSamples(long[] timestampsMs, double[] values, int count)
-    {
-        ArgumentNullException.ThrowIfNull(timestampsMs);
-        ArgumentNullException.ThrowIfNull(values);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Math.Min(timestampsMs.Length, values.Length));
-        TimestampsMs = timestampsMs;
-        Values = values;
-        Count = count;
-    }
-
-    /// <summary>No sample in the range read.</summary>
-    public static CachedSamples Empty { get; } = new([], [], 0);
-
-    private int[]? _counterResets;
-
-    public long[] TimestampsMs { get; }
-
-    public double[] Values { get; }
-
-    public int Count { get; }
-
-    /// <summary>The arrays, and room for <see cref="CounterResets"/> at its largest.</summary>
-    public long SizeBytes => (((long)TimestampsMs.Length + Values.Length) * sizeof(long)) + ((long)Count * sizeof(int));
-
-    /// <summary>
-    /// Indexes of the samples lower than the one before them, found on first use and then kept:
-    /// every rate, increase and delta over these samples needs them.
-    /// </summary>
-    public int[] CounterResets => Volatile.Read(ref _counterResets) ?? SetResets(CounterResetIndex.Find(Values, 0, Count));
-
-    private int[] SetResets(int[] resets)
-    {
-        // Two queries finding them at once find the same indexes; either array will do.
-        Interlocked.CompareExchange(ref _counterResets, resets, null);
-        return _counterResets;
-    }
-
-    /// <summary>The samples at [<paramref name="minMs"/>, <paramref name="maxMs"/>], as a series with <paramref name="labels"/>.</summary>
-    public PromSeries? Slice(PromLabels labels, long minMs, long maxMs)
-    {
-        var start = LowerBound(minMs);
-        var end = maxMs == long.MaxValue ? Count : LowerBound(maxMs + 1);
-        return end > start ? new PromSeries(labels, this, start, end) : null;
-    }
-
-    private int LowerBound(long ms)
-    {
-        int lo = 0, hi = Count;
-        while (lo < hi)
+        ArgumentNullException.ThrowIfNull(chunks);
+        if (!Enabled)
         {
-            var middle = (int)((uint)(lo + hi) >> 1);
-            if (TimestampsMs[middle] < ms)
+            return;
+        }
+
+        var evicted = 0;
+        lock (_lock)
+        {
+            if (_entries.Count == 0 && _fills.Count == 0)
             {
-                lo = middle + 1;
+                return;
             }
-            else
+
+            foreach (var chunk in chunks)
             {
-                hi = middle;
+                foreach (var fill in _fills)
+                {
+                    fill.Touch(chunk.Series);
+                }
+
+                if (_entries.Count > 0)
+                {
+                    evicted += Apply(chunk);
+                }
             }
         }
 
-        return lo;
+        if (evicted > 0)
+        {
+            _metrics.SampleCacheEvictions.Add(evicted);
+        }
+    }
+
+    internal void EndFill(SampleFill fill)
+    {
+        lock (_lock)
+        {
+            _fills.Remove(fill);
+        }
+    }
+
+    private int Apply(PointChunk chunk)
+    {
+        var evicted = 0;
+        var indexes = chunk.Batch.SeriesIndexes;
+        var timestamps = chunk.Batch.Timestamps;
+        var values = chunk.Batch.Values;
+        for (var i = 0; i < indexes.Length; i++)
+        {
+            if (chunk.Series[indexes[i]] is not { } series || !_entries.TryGetValue(series.Id, out var node))
+            {
+                continue;
+            }
+
+            var entry = node.Value;
+            switch (entry.Append(timestamps[i], values[i], out var grownBy))
+            {
+                case AppendOutcome.Dropped:
+                    Remove(node);
+                    break;
+                case AppendOutcome.Appended when grownBy > 0:
+                    Interlocked.Add(ref _size, grownBy);
+                    if (entry.Bytes > _budget / MaxShareOfBudget)
+                    {
+                        Remove(node);
+                        evicted++;
+                        break;
+                    }
+
+                    _recency.Remove(node);
+                    evicted += MakeRoom(0);
+                    _recency.AddFirst(node);
+                    break;
+            }
+        }
+
+        return evicted;
+    }
+
+    /// <summary>Evicts the least recently used series until <paramref name="bytes"/> more fit.</summary>
+    private int MakeRoom(long bytes)
+    {
+        var evicted = 0;
+        while (_size + bytes > _budget && _recency.Last is { } oldest)
+        {
+            Remove(oldest);
+            evicted++;
+        }
+
+        return evicted;
+    }
+
+    private void Remove(LinkedListNode<CachedSeries> node)
+    {
+        if (node.List is not null)
+        {
+            _recency.Remove(node);
+        }
+
+        _entries.Remove(node.Value.SeriesId);
+        Interlocked.Add(ref _size, -node.Value.Bytes);
     }
 }

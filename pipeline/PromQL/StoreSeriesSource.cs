@@ -48,9 +48,9 @@ public sealed class StoreSeriesSource : IPromSeriesSource
         var reads = new List<MetricRead>(groups.Count);
         foreach (var (metric, series) in groups)
         {
-            var read = new MetricRead(metric, series, _cache.VersionOf(series[0].MetricId));
+            var read = new MetricRead(metric, series);
             var cached = new CachedSamples?[series.Count];
-            if (_cache.Find(series, read.Version, range.FromMicros, range.ToMicros, cached) > 0)
+            if (_cache.Find(series, range.FromMicros, range.ToMicros, cached) > 0)
             {
                 for (var i = 0; i < series.Count; i++)
                 {
@@ -77,7 +77,7 @@ public sealed class StoreSeriesSource : IPromSeriesSource
                 {
                     if (read.Missing.Count > 0)
                     {
-                        await ReadMetricAsync(lease, read, range, budget).ConfigureAwait(false);
+                        await ReadMetricAsync(lease, read, range, minTimeMs, maxTimeMs, budget).ConfigureAwait(false);
                     }
                 }
             }
@@ -96,9 +96,18 @@ public sealed class StoreSeriesSource : IPromSeriesSource
         return result;
     }
 
-    private async Task ReadMetricAsync(QueryLease lease, MetricRead read, TimeRange range, PromQueryBudget budget)
+    private async Task ReadMetricAsync(QueryLease lease, MetricRead read, TimeRange range, long minTimeMs, long maxTimeMs, PromQueryBudget budget)
     {
         var series = read.Missing;
+
+        // A range that reaches past every series' newest point is read without an upper bound:
+        // that costs nothing now, and the cache then keeps the series open, extended by commits.
+        if (range.ToMicros != long.MaxValue && series.TrueForAll(s => s.MaxTimestamp < range.ToMicros))
+        {
+            range = new TimeRange(range.FromMicros, long.MaxValue);
+        }
+
+        using var fill = _cache.BeginFill(series);
 
         // Ids of one metric are allocated in blocks, so an array over their range stays small and
         // is cheaper per row than a dictionary.
@@ -158,8 +167,8 @@ public sealed class StoreSeriesSource : IPromSeriesSource
         {
             var entry = series[i];
             var samples = builders[entry.Id - minId]!.Build() ?? CachedSamples.Empty;
-            _cache.Add(entry, read.Version, range.FromMicros, range.ToMicros, samples);
-            read.Fill(i, samples.Count > 0 ? new PromSeries(_catalog.LabelsOf(entry), samples, 0, samples.Count) : null);
+            _cache.Add(fill, entry, range.FromMicros, range.ToMicros, samples);
+            read.Fill(i, samples.Slice(_catalog.LabelsOf(entry), minTimeMs, maxTimeMs));
         }
     }
 
@@ -209,7 +218,7 @@ public sealed class StoreSeriesSource : IPromSeriesSource
         milliseconds <= long.MinValue / 1000 ? long.MinValue : milliseconds >= long.MaxValue / 1000 ? long.MaxValue : milliseconds * 1000;
 
     /// <summary>One metric's selected series: those the cache answered, and those still to read from the store.</summary>
-    private sealed class MetricRead(string metric, List<SeriesEntry> series, long version)
+    private sealed class MetricRead(string metric, List<SeriesEntry> series)
     {
         private readonly PromSeries?[] _slots = new PromSeries?[series.Count];
         private readonly bool[] _answered = new bool[series.Count];
@@ -217,8 +226,6 @@ public sealed class StoreSeriesSource : IPromSeriesSource
         private List<int>? _missingSlots;
 
         public string Metric => metric;
-
-        public long Version => version;
 
         /// <summary>The series the cache did not answer, in the catalog's order.</summary>
         public List<SeriesEntry> Missing { get; private set; } = series;

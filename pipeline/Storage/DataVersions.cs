@@ -52,6 +52,9 @@ public sealed class DataVersions
         }
     }
 
+    /// <summary>The part of every version that moves for all metrics at once (archive, retention).</summary>
+    public long AllMetrics => Volatile.Read(ref _all);
+
     /// <summary>Marks every metric's points as changed.</summary>
     public void BumpAll() => Interlocked.Increment(ref _all);
 }

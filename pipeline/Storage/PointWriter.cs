@@ -22,6 +22,7 @@ public sealed partial class PointWriter : IDisposable
     private readonly ILogger<PointWriter> _logger;
     private readonly StoreDamage _damage;
     private readonly DataVersions _versions;
+    private readonly ICommittedPointsObserver[] _observers;
     private readonly SeriesCatalog _catalog;
     private readonly LiveTail _tail;
     private readonly PendingKeys _pendingKeys = new();
@@ -39,9 +40,12 @@ public sealed partial class PointWriter : IDisposable
     private long _lastApplyTimestamp;
     private long _fullSinceTicks;
 
-    public PointWriter(MetricsDatabase database, SeriesCatalog catalog, StoreDamage damage, DataVersions versions, LiveTail tail, ILogger<PointWriter> logger)
+    public PointWriter(
+        MetricsDatabase database, SeriesCatalog catalog, StoreDamage damage, DataVersions versions, LiveTail tail, ILogger<PointWriter> logger,
+        IEnumerable<ICommittedPointsObserver>? observers = null)
     {
         ArgumentNullException.ThrowIfNull(database);
+        _observers = [.. observers ?? []];
         _database = database;
         _catalog = catalog;
         _damage = damage;
@@ -129,6 +133,11 @@ public sealed partial class PointWriter : IDisposable
             CountPoints(chunk);
             rows += chunk.Batch.Count;
             BumpVersions(chunk.Series);
+        }
+
+        foreach (var observer in _observers)
+        {
+            observer.Committed(chunks);
         }
 
         Interlocked.Add(ref _recentRows, rows);

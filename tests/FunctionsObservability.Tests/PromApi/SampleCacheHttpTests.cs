@@ -66,6 +66,83 @@ public sealed class SampleCacheHttpTests
         Assert.NotEqual(before, after);
     }
 
+    [Fact]
+    public async Task A_point_written_after_the_newest_sample_extends_the_cached_series_and_the_next_answer_holds_it()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        await WriteAsync(host, DataSet());
+        using var hits = new SampleCacheHits(host);
+        var count = $"/api/v1/query?query={Uri.EscapeDataString("count_over_time(node_load{host=\"h1\"}[3h])")}&time={End + 60}";
+        var max = $"/api/v1/query?query={Uri.EscapeDataString("max_over_time(node_load{host=\"h1\"}[5m])")}&time={End + 60}";
+        Assert.Contains("\"720\"", await GetTextAsync(host, count), StringComparison.Ordinal);
+        Assert.Equal(0, hits.Count);
+
+        await WriteAsync(host, $"node,host=h1,region=eu load=1000 {End * 1_000_000_000L}\n");
+
+        Assert.Contains("\"721\"", await GetTextAsync(host, count), StringComparison.Ordinal);
+        Assert.Equal(1, hits.Count);
+        Assert.Contains("\"1000\"", await GetTextAsync(host, max), StringComparison.Ordinal);
+        Assert.Equal(2, hits.Count);
+    }
+
+    [Fact]
+    public async Task Queries_racing_live_writes_end_with_the_answers_of_a_service_without_the_cache()
+    {
+        // The reader asks as fast as answers come, past the default query rate limit.
+        await using var cached = await ServiceHost.StartAsync(new Dictionary<string, string> { ["RateLimits:Query:TokensPerSecond"] = "0" });
+        await using var uncached = await ServiceHost.StartAsync(new Dictionary<string, string> { ["PromQL:SampleCacheBytes"] = "0" });
+        foreach (var host in new[] { cached, uncached })
+        {
+            await WriteAsync(host, DataSet());
+        }
+
+        var queries = new[]
+        {
+            $"/api/v1/query?query={Uri.EscapeDataString("count_over_time(node_load[3h])")}&time={End + 600}",
+            $"/api/v1/query?query={Uri.EscapeDataString("sum by (region) (increase(requests_total[1h]))")}&time={End + 600}",
+            $"/api/v1/query_range?query={Uri.EscapeDataString("max_over_time(node_load[2m])")}&start={End - 600}&end={End + 600}&step=20",
+        };
+        using var writing = new CancellationTokenSource();
+        var reader = Task.Run(async () =>
+        {
+            var answers = 0;
+            while (!writing.IsCancellationRequested)
+            {
+                foreach (var query in queries)
+                {
+                    await GetTextAsync(cached, query);
+                    answers++;
+                }
+            }
+
+            return answers;
+        });
+
+        // Ten seconds of points after the data set's end, one commit each, with the reader racing them.
+        for (var t = End; t < End + 590; t += 10)
+        {
+            var lines = new StringBuilder();
+            for (var h = 0; h < 3; h++)
+            {
+                var region = h == 2 ? "us" : "eu";
+                lines.Append(CultureInfo.InvariantCulture, $"node,host=h{h},region={region} load={(t % 97) + h} {t * 1_000_000_000L}\n");
+                lines.Append(CultureInfo.InvariantCulture, $"requests,host=h{h},region={region} total={(t - Start) * (h + 1)} {t * 1_000_000_000L}\n");
+            }
+
+            await WriteAsync(cached, lines.ToString());
+            await WriteAsync(uncached, lines.ToString());
+        }
+
+        await writing.CancelAsync();
+        Assert.True(await reader > 0);
+        foreach (var query in queries)
+        {
+            Assert.Equal(await GetTextAsync(uncached, query), await GetTextAsync(cached, query));
+        }
+
+        Assert.True(cached.Service<SeriesSampleCache>().Count > 0);
+    }
+
     private static IEnumerable<string> Queries()
     {
         var expressions = new[]

@@ -17,8 +17,7 @@ public sealed class SeriesSampleCacheTests
     {
         var cache = NewCache(1 << 20);
         var series = Series(1);
-        var version = cache.VersionOf(series.MetricId);
-        cache.Add(series, version, 1_000_000, 9_000_000, Samples(1_000, 2_000, 3_000));
+        Add(cache, series, 1_000_000, 9_000_000, Samples(1_000, 2_000, 3_000));
 
         Assert.Equal(1, Find(cache, series, 1_000_000, 9_000_000));
         Assert.Equal(1, Find(cache, series, 2_000_000, 3_000_000));
@@ -27,53 +26,93 @@ public sealed class SeriesSampleCacheTests
     }
 
     [Fact]
-    public void A_write_to_the_metric_after_the_read_began_makes_the_samples_unusable()
+    public void Points_committed_after_an_open_series_newest_sample_are_appended_and_earlier_answers_keep_their_samples()
     {
         var cache = NewCache(1 << 20);
         var series = Series(1);
-        var version = cache.VersionOf(series.MetricId);
-        cache.Add(series, version, 0, 10_000_000, Samples(1_000));
-        Assert.Equal(1, Find(cache, series, 0, 10_000_000));
+        Add(cache, series, 0, long.MaxValue, Samples(1_000, 2_000));
+        var before = Snapshot(cache, series);
 
-        _versions.Bump(series.MetricId);
+        cache.Committed([Chunk(series, (3_000_000, 30), (40_000_000, 40))]);
 
-        Assert.Equal(0, Find(cache, series, 0, 10_000_000));
-        Assert.Equal(0, cache.Count);
+        var after = Snapshot(cache, series);
+        Assert.Equal([1_000L, 2_000, 3_000, 40_000], after.TimestampsMs[..after.Count]);
+        Assert.Equal([1_000.0, 2_000, 30, 40], after.Values[..after.Count]);
+        Assert.Equal(2, before.Count);
+        Assert.Equal([1_000L, 2_000], before.TimestampsMs[..before.Count]);
+    }
 
-        // Read before the write, stored after it: never kept.
-        cache.Add(series, version, 0, 10_000_000, Samples(1_000));
-        Assert.Equal(0, cache.Count);
+    [Theory]
+    [InlineData(long.MaxValue, 2_000_000, false)]
+    [InlineData(long.MaxValue, 1_500_000, false)]
+    [InlineData(long.MaxValue, 2_000_999, false)]
+    [InlineData(long.MaxValue, 999_999, true)]
+    [InlineData(9_000_000, 5_000_000, false)]
+    [InlineData(9_000_000, 9_000_000, true)]
+    [InlineData(9_000_000, 500_000, true)]
+    public void A_committed_point_the_cache_cannot_append_drops_the_series_one_outside_its_range_leaves_it(long toMicros, long micros, bool kept)
+    {
+        var cache = NewCache(1 << 20);
+        var series = Series(1);
+        Add(cache, series, 1_000_000, toMicros, Samples(1_000, 2_000));
+
+        cache.Committed([Chunk(series, (micros, 1))]);
+
+        Assert.Equal(kept ? 1 : 0, Find(cache, series, 1_000_000, 2_000_001));
     }
 
     [Fact]
-    public void Archive_and_retention_moving_every_version_empty_the_cache_for_every_metric()
+    public void A_series_committed_to_while_it_is_read_is_not_kept_and_the_others_of_the_read_are()
+    {
+        var cache = NewCache(1 << 20);
+        var (written, quiet) = (Series(1), Series(2));
+        using (var fill = cache.BeginFill([written, quiet]))
+        {
+            cache.Committed([Chunk(written, (5_000_000, 1))]);
+            cache.Add(fill, written, 0, long.MaxValue, Samples(1_000));
+            cache.Add(fill, quiet, 0, long.MaxValue, Samples(1_000));
+        }
+
+        Assert.Equal(0, Find(cache, written, 0, long.MaxValue));
+        Assert.Equal(1, Find(cache, quiet, 0, long.MaxValue));
+
+        // A later read of it is kept, and later commits extend it.
+        Add(cache, written, 0, long.MaxValue, Samples(1_000, 5_000));
+        cache.Committed([Chunk(written, (6_000_000, 2))]);
+        Assert.Equal(3, Snapshot(cache, written).Count);
+    }
+
+    [Fact]
+    public void Archive_and_retention_moving_every_version_empty_the_cache_and_a_read_begun_before_is_not_kept()
     {
         var cache = NewCache(1 << 20);
         var (a, b) = (Series(1, metricId: 0), Series(2, metricId: 1));
-        cache.Add(a, cache.VersionOf(0), 0, 10_000_000, Samples(1_000));
-        cache.Add(b, cache.VersionOf(1), 0, 10_000_000, Samples(1_000));
+        Add(cache, a, 0, 10_000_000, Samples(1_000));
+        using var fill = cache.BeginFill([b]);
 
         _versions.BumpAll();
+        cache.Add(fill, b, 0, 10_000_000, Samples(1_000));
 
         Assert.Equal(0, Find(cache, a, 0, 10_000_000));
         Assert.Equal(0, Find(cache, b, 0, 10_000_000));
+        Assert.Equal(0, cache.Count);
     }
 
     [Fact]
     public void The_least_recently_used_series_go_first_and_a_series_above_an_eighth_of_the_budget_is_not_kept()
     {
         var one = Samples([.. Enumerable.Range(0, 100).Select(i => (long)i)]);
-        var budget = 8 * (one.SizeBytes + 160);
+        var budget = 8 * (one.SizeBytes + CachedSeries.OverheadBytes);
         var cache = NewCache(budget);
         var series = Enumerable.Range(1, 9).Select(i => Series(i)).ToArray();
         foreach (var s in series[..8])
         {
-            cache.Add(s, cache.VersionOf(0), 0, 1_000_000, one);
+            Add(cache, s, 0, 1_000_000, one);
         }
 
         Assert.Equal(8, cache.Count);
         Assert.Equal(1, Find(cache, series[0], 0, 1_000_000));
-        cache.Add(series[8], cache.VersionOf(0), 0, 1_000_000, one);
+        Add(cache, series[8], 0, 1_000_000, one);
 
         Assert.Equal(8, cache.Count);
         Assert.True(cache.SizeBytes <= budget);
@@ -82,8 +121,23 @@ public sealed class SeriesSampleCacheTests
         Assert.Equal(1, Find(cache, series[8], 0, 1_000_000));
 
         var big = Samples([.. Enumerable.Range(0, 1_000).Select(i => (long)i)]);
-        cache.Add(Series(99), cache.VersionOf(0), 0, 1_000_000, big);
+        Add(cache, Series(99), 0, 1_000_000, big);
         Assert.Equal(0, Find(cache, Series(99), 0, 1_000_000));
+    }
+
+    [Fact]
+    public void An_open_series_that_grows_past_an_eighth_of_the_budget_is_dropped_and_the_size_stays_within_it()
+    {
+        var budget = 64L * 1024;
+        var cache = NewCache(budget);
+        var series = Series(1);
+        Add(cache, series, 0, long.MaxValue, Samples(0));
+        var points = Enumerable.Range(1, 2_000).Select(i => ((long)i * 1_000, (double)i)).ToArray();
+
+        cache.Committed([Chunk(series, points)]);
+
+        Assert.Equal(0, cache.Count);
+        Assert.Equal(0, cache.SizeBytes);
     }
 
     [Fact]
@@ -91,7 +145,7 @@ public sealed class SeriesSampleCacheTests
     {
         var cache = NewCache(0);
         var series = Series(1);
-        cache.Add(series, cache.VersionOf(0), 0, 10_000_000, Samples(1_000));
+        Add(cache, series, 0, 10_000_000, Samples(1_000));
 
         Assert.False(cache.Enabled);
         Assert.Equal(0, Find(cache, series, 0, 10_000_000));
@@ -137,10 +191,31 @@ public sealed class SeriesSampleCacheTests
 
     private SeriesSampleCache NewCache(long bytes) => new(_versions, new PromQLOptions { SampleCacheBytes = bytes }, new QueryMetrics());
 
-    private static int Find(SeriesSampleCache cache, SeriesEntry series, long from, long to)
+    private static void Add(SeriesSampleCache cache, SeriesEntry series, long from, long to, CachedSamples samples)
+    {
+        using var fill = cache.BeginFill([series]);
+        cache.Add(fill, series, from, to, samples);
+    }
+
+    private static int Find(SeriesSampleCache cache, SeriesEntry series, long from, long to) => cache.Find([series], from, to, new CachedSamples?[1]);
+
+    private static CachedSamples Snapshot(SeriesSampleCache cache, SeriesEntry series)
     {
         var found = new CachedSamples?[1];
-        return cache.Find([series], cache.VersionOf(series.MetricId), from, to, found);
+        Assert.Equal(1, cache.Find([series], 0, 0, found));
+        return found[0]!;
+    }
+
+    private static PointChunk Chunk(SeriesEntry series, params (long Micros, double Value)[] points)
+    {
+        var batch = new ParsedBatch();
+        var index = batch.AddSeries(series.Descriptor);
+        foreach (var (micros, value) in points)
+        {
+            batch.Add(index, micros, value, line: 1);
+        }
+
+        return new PointChunk(batch, [series]);
     }
 
     private static SeriesEntry Series(int id, int metricId = 0) =>
