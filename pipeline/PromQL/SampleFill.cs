@@ -12,6 +12,7 @@ public sealed class SampleFill : IDisposable
     private readonly SeriesSampleCache _cache;
     private readonly HashSet<int> _seriesIds;
     private HashSet<int>? _touched;
+    private bool _allTouched;
 
     internal SampleFill(SeriesSampleCache cache, long allMetricsVersion, IEnumerable<SeriesEntry> series)
     {
@@ -38,5 +39,8 @@ public sealed class SampleFill : IDisposable
     }
 
     /// <summary>Under the cache's lock.</summary>
-    internal bool Touched(int seriesId) => _touched?.Contains(seriesId) == true;
+    internal bool Touched(int seriesId) => _allTouched || _touched?.Contains(seriesId) == true;
+
+    /// <summary>Under the cache's lock: after a commit the cache could not follow, nothing this read finds is kept.</summary>
+    internal void TouchAll() => _allTouched = true;
 }

@@ -187,16 +187,32 @@ public sealed class SeriesSampleCache : ICommittedPointsObserver
                 return;
             }
 
-            foreach (var chunk in chunks)
+            try
             {
+                foreach (var chunk in chunks)
+                {
+                    foreach (var fill in _fills)
+                    {
+                        fill.Touch(chunk.Series);
+                    }
+
+                    if (_entries.Count > 0)
+                    {
+                        evicted += Apply(chunk);
+                    }
+                }
+            }
+            catch (Exception exception) when (exception is OutOfMemoryException or InsufficientExecutionStackException)
+            {
+                // The points are committed whatever happens here; what the cache holds may now miss
+                // some of them, so it lets go of everything rather than fail the write.
+                evicted += _entries.Count;
+                _entries.Clear();
+                _recency.Clear();
+                Interlocked.Exchange(ref _size, 0);
                 foreach (var fill in _fills)
                 {
-                    fill.Touch(chunk.Series);
-                }
-
-                if (_entries.Count > 0)
-                {
-                    evicted += Apply(chunk);
+                    fill.TouchAll();
                 }
             }
         }
