@@ -13,6 +13,7 @@ public sealed class PromCatalog
 {
     private readonly SeriesCatalog _catalog;
     private readonly ConcurrentDictionary<int, PromLabels> _labels = new();
+    private readonly ConcurrentDictionary<string, PromLabelIndex> _indexes = new(StringComparer.Ordinal);
 
     public PromCatalog(SeriesCatalog catalog) => _catalog = catalog;
 
@@ -36,7 +37,7 @@ public sealed class PromCatalog
         foreach (var metric in CandidateMetrics(nameMatchers))
         {
             List<SeriesEntry>? series = null;
-            foreach (var entry in _catalog.ForMetric(metric))
+            foreach (var entry in Candidates(metric, others))
             {
                 if (entry.PointCount == 0 || entry.MaxTimestamp < fromMicros || entry.MinTimestamp >= toMicros)
                 {
@@ -58,6 +59,31 @@ public sealed class PromCatalog
 
         return selected;
     }
+
+    /// <summary>
+    /// The metric's series that can match: with an equality matcher on a non-empty value, only
+    /// those carrying that value (from the metric's label index), else all of them.
+    /// </summary>
+    private IReadOnlyList<SeriesEntry> Candidates(string metric, List<LabelMatcher> matchers)
+    {
+        var all = _catalog.ForMetric(metric);
+        if (matchers.Find(m => m.Type == MatchType.Equal && m.Value.Length > 0) is not { } equal || all.Count < MinIndexedSeries)
+        {
+            return all;
+        }
+
+        if (!_indexes.TryGetValue(metric, out var index) || !ReferenceEquals(index.Series, all))
+        {
+            // Series were added since it was built: one pass over the metric, as a query without it makes.
+            index = new PromLabelIndex(all, this);
+            _indexes[metric] = index;
+        }
+
+        return index.With(equal.Name, equal.Value);
+    }
+
+    /// <summary>Below this many series a metric is cheaper to scan than to index.</summary>
+    private const int MinIndexedSeries = 64;
 
     private IEnumerable<string> CandidateMetrics(List<LabelMatcher> nameMatchers)
     {

@@ -41,49 +41,10 @@ internal static class PromSyntax
     }
 
     /// <summary>Prometheus's duration: integer amounts of y, w, d, h, m, s, ms, each at most once and in that order.</summary>
-    public static long ParseDurationMs(PromToken token)
-    {
-        ReadOnlySpan<(string Unit, long Ms)> units =
-        [
-            ("y", 365L * 24 * 3600 * 1000), ("w", 7L * 24 * 3600 * 1000), ("d", 24L * 3600 * 1000),
-            ("h", 3600L * 1000), ("m", 60L * 1000), ("s", 1000L), ("ms", 1L),
-        ];
-        var text = token.Text;
-        var pos = 0;
-        var next = 0;
-        long total = 0;
-        while (pos < text.Length)
-        {
-            var digitsStart = pos;
-            while (pos < text.Length && char.IsAsciiDigit(text[pos]))
-            {
-                pos++;
-            }
-
-            var unitStart = pos;
-            while (pos < text.Length && !char.IsAsciiDigit(text[pos]))
-            {
-                pos++;
-            }
-
-            var unit = text[unitStart..pos];
-            var index = next;
-            while (index < units.Length && units[index].Unit != unit)
-            {
-                index++;
-            }
-
-            if (index == units.Length || !long.TryParse(text.AsSpan(digitsStart, unitStart - digitsStart), CultureInfo.InvariantCulture, out var amount))
-            {
-                throw new PromSyntaxException(token.Position, $"not a valid duration string: \"{text}\"");
-            }
-
-            total = checked(total + (amount * units[index].Ms));
-            next = index + 1;
-        }
-
-        return total;
-    }
+    public static long ParseDurationMs(PromToken token) =>
+        PromDuration.TryParseMilliseconds(token.Text, out var milliseconds)
+            ? milliseconds
+            : throw new PromSyntaxException(token.Position, $"not a valid duration string: \"{token.Text}\"");
 
     /// <summary>Go's unquoting: backquotes are raw; single and double quotes take Go's escapes.</summary>
     public static string Unquote(PromToken token)

@@ -127,6 +127,8 @@ public sealed class PromParserTests
     [InlineData("5m", "1:1: parse error: unexpected duration \"5m\"")]
     [InlineData("1 + 2 bool", "1:7: parse error: unexpected keyword \"bool\"")]
     [InlineData("", "1:1: parse error: no expression found in input")]
+    [InlineData("rate(x[99999999999y])", "1:8: parse error: not a valid duration string: \"99999999999y\"")]
+    [InlineData("x offset 5m1h", "1:10: parse error: not a valid duration string: \"5m1h\"")]
     public void Parse_Errors_NameTheLineAndColumn(string query, string expected) =>
         Assert.Equal(expected, BadData(query).Message);
 
