@@ -250,8 +250,14 @@ public sealed class SeriesSampleCache : ICommittedPointsObserver
                 case AppendOutcome.Dropped:
                     Remove(node);
                     break;
-                case AppendOutcome.Appended when grownBy > 0:
+                case AppendOutcome.Appended when grownBy != 0:
+                    // It shrinks when new arrays leave its oldest samples behind.
                     Interlocked.Add(ref _size, grownBy);
+                    if (grownBy < 0)
+                    {
+                        break;
+                    }
+
                     if (entry.Bytes > _budget / MaxShareOfBudget)
                     {
                         Remove(node);

@@ -131,11 +131,36 @@ public sealed class SeriesSampleCacheTests
         var budget = 64L * 1024;
         var cache = NewCache(budget);
         var series = Series(1);
-        Add(cache, series, 0, long.MaxValue, Samples(0));
-        var points = Enumerable.Range(1, 2_000).Select(i => ((long)i * 1_000, (double)i)).ToArray();
+        // Its read covered 100 s, and all 2,000 new points lie within 100 s of the newest.
+        Add(cache, series, 0, long.MaxValue, Samples(0, 100_000));
+        var points = Enumerable.Range(1, 2_000).Select(i => ((100_000L + i) * 1_000, (double)i)).ToArray();
 
         cache.Committed([Chunk(series, points)]);
 
+        Assert.Equal(0, cache.Count);
+        Assert.Equal(0, cache.SizeBytes);
+    }
+
+    [Fact]
+    public void An_open_series_keeps_about_the_span_its_read_covered_and_its_range_starts_where_what_it_keeps_does()
+    {
+        var cache = NewCache(1 << 20);
+        var series = Series(1);
+        Add(cache, series, 0, long.MaxValue, Samples([.. Enumerable.Range(1, 10).Select(i => i * 1_000L)]));
+
+        cache.Committed([Chunk(series, [.. Enumerable.Range(11, 50).Select(i => (i * 1_000_000L, (double)i))])]);
+
+        Assert.Equal(0, Find(cache, series, 0, long.MaxValue));
+        var kept = Snapshot(cache, series, 50_000_000);
+        var timestamps = kept.TimestampsMs[..kept.Count];
+        Assert.InRange(kept.Count, 10, 30);
+        Assert.Equal(60_000, timestamps[^1]);
+        Assert.Equal(Enumerable.Range(0, kept.Count).Select(i => timestamps[0] + (i * 1_000L)), timestamps);
+        Assert.Equal(1, Find(cache, series, timestamps[0] * 1_000, long.MaxValue));
+        Assert.Equal(0, Find(cache, series, (timestamps[0] * 1_000) - 1, long.MaxValue));
+
+        // What the cache counts for it is exactly what it gives back when the series goes.
+        cache.Committed([Chunk(series, (60_000_000, 1))]);
         Assert.Equal(0, cache.Count);
         Assert.Equal(0, cache.SizeBytes);
     }
@@ -199,10 +224,10 @@ public sealed class SeriesSampleCacheTests
 
     private static int Find(SeriesSampleCache cache, SeriesEntry series, long from, long to) => cache.Find([series], from, to, new CachedSamples?[1]);
 
-    private static CachedSamples Snapshot(SeriesSampleCache cache, SeriesEntry series)
+    private static CachedSamples Snapshot(SeriesSampleCache cache, SeriesEntry series, long fromMicros = 0)
     {
         var found = new CachedSamples?[1];
-        Assert.Equal(1, cache.Find([series], 0, 0, found));
+        Assert.Equal(1, cache.Find([series], fromMicros, fromMicros, found));
         return found[0]!;
     }
 
